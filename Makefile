@@ -1,0 +1,50 @@
+# jumelage — make run (set up and serve), make test (set up and test), make bench.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODEL  := var/model/multilingual-e5-small
+INDEX  := var/index
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-fast index model bench install browser clean
+
+run: index
+	$(BIN)/jumelage serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+test: install model browser
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+index: install model
+	$(BIN)/jumelage index --index $(INDEX) --if-stale
+
+model: $(MODEL)/modules.json
+
+bench: index
+	$(BIN)/python -m bench.run
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch is pinned exactly (==2.13.0) in pyproject.toml: pip takes the local CPU wheel, never a CUDA build.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,model-build,bench]'
+	touch $@
+
+$(MODEL)/modules.json: | $(STAMP)
+	$(BIN)/jumelage model build --dest $(MODEL) --cache var/cache
+
+# The browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf var $(VENV) build *.egg-info .pytest_cache .hypothesis tests/artifacts

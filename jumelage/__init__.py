@@ -1,0 +1,1 @@
+"""The ``jumelage`` command line: thin wiring over indexer, search and web."""

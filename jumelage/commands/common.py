@@ -1,0 +1,51 @@
+"""Options and set-up shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from search.index_reader import open_index, resolve_index_dir
+from search.service import SearchService
+
+
+def add_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", metavar="DIR", help="index directory (default: $JUMELAGE_INDEX or ./var/index)")
+
+
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", metavar="PATH_OR_NAME",
+        help="sentence-transformers model (default: $JUMELAGE_MODEL or ./var/model/multilingual-e5-small)",
+    )
+
+
+def encoder_loader(model: str | None):
+    def load():
+        from indexer.embedding.model import EmbeddingModel, resolve_model
+
+        return EmbeddingModel(resolve_model(model))
+
+    return load
+
+
+def open_service(args: argparse.Namespace) -> SearchService:
+    index = open_index(resolve_index_dir(args.index))
+    return SearchService(index, encoder_loader(getattr(args, "model", None)))
+
+
+def print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def progress(message: str) -> None:
+    print(f"jumelage: {message}", file=sys.stderr, flush=True)
+
+
+def existing_file(value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value} is not a readable file")
+    return path

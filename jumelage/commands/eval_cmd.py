@@ -1,0 +1,42 @@
+"""``jumelage eval``: nDCG@10, Recall@10 and MRR@10 per mode, overall and per query language."""
+
+from __future__ import annotations
+
+import argparse
+
+from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
+from search.errors import BadRequest
+from search.evaluation import evaluate, load_eval_file
+from search.request import MODES
+
+
+def register(sub) -> None:
+    p = sub.add_parser("eval", help="evaluate ranking quality on a JSONL file of queries",
+                       description="Score each mode on {id, query, kind, anchors} lines (DESIGN.md's relevance rule).")
+    p.add_argument("file", type=existing_file, metavar="FILE.jsonl")
+    p.add_argument("--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)")
+    p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    add_index_option(p)
+    add_model_option(p)
+    p.set_defaults(run=run)
+
+
+def _table(reports: list[dict]) -> str:
+    lines = [f"{'mode':<9} {'queries':<8} {'n':>3} {'nDCG@10':>8} {'R@10':>6} {'MRR@10':>7}"]
+    for report in reports:
+        for group, m in report["summary"].items():
+            lines.append(f"{report['mode']:<9} {group:<8} {m['queries']:>3} {m['ndcg']:>8.4f} {m['recall']:>6.4f} {m['mrr']:>7.4f}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    queries = load_eval_file(args.file)
+    service = open_service(args)
+    default = list(MODES) if service.index.manifest.model else ["keyword"]
+    modes = args.mode or default
+    for mode in modes:
+        if mode not in MODES:
+            raise BadRequest(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    reports = [evaluate(service, queries, mode) for mode in modes]
+    print_json({"file": str(args.file), "reports": reports}) if args.json else print(_table(reports))
+    return 0

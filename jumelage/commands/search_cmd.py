@@ -1,0 +1,80 @@
+"""``jumelage search``: one query, or a batch of them from a JSONL file."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+
+from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
+from jumelage.errors import USER_ERRORS
+from search.request import FUSIONS, MODES, make_request
+
+_MARK = re.compile(r"<mark[^>]*>|</mark>")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("search", help="search the declarations",
+                       description="Search passages by keyword, meaning, or both (hybrid, the default).")
+    p.add_argument("query", nargs="?", help="the query; \"quoted phrases\" must appear verbatim")
+    p.add_argument("--mode", default="hybrid", help=f"one of {', '.join(MODES)} (default: hybrid)")
+    p.add_argument("--lang", help="only passages in this language: fr or ja")
+    p.add_argument("--doc", help="only passages of this document id, e.g. 2012-chartres-fr")
+    p.add_argument("--limit", default="10", help="results per page, 1-1000 (default: 10)")
+    p.add_argument("--offset", default="0", help="results to skip, for paging (default: 0)")
+    p.add_argument("--fusion", default="rrf", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
+    p.add_argument("--alpha", default="0.5", help="keyword weight of weighted fusion, 0-1 (default: 0.5)")
+    p.add_argument("--json", action="store_true", help="print DESIGN.md's JSON object")
+    p.add_argument("--batch", type=existing_file, metavar="FILE.jsonl",
+                   help='run {"id","query",...} lines; print one JSON object per line with its id')
+    add_index_option(p)
+    add_model_option(p)
+    p.set_defaults(run=run)
+
+
+def _request(args: argparse.Namespace, overrides: dict | None = None):
+    o = overrides or {}
+    return make_request(o.get("query", args.query), o.get("mode", args.mode), o.get("lang", args.lang),
+                        o.get("doc", args.doc), o.get("limit", args.limit), o.get("offset", args.offset),
+                        o.get("fusion", args.fusion), o.get("alpha", args.alpha))
+
+
+def _plain(response: dict) -> str:
+    lines = [f"{response['total']} result(s) for {response['query']!r} ({response['mode']}, {response['took_ms']} ms)"]
+    for r in response["results"]:
+        snippet = html.unescape(_MARK.sub(lambda m: "]" if m.group() == "</mark>" else "[", r["snippet_html"]))
+        lines.append(f"{r['rank']:>3}. {r['passage_id']}  {r['section']}  (score {r['score']:.4f})")
+        lines.append(f"     {snippet}")
+    return "\n".join(lines)
+
+
+def _run_batch(args: argparse.Namespace, service) -> int:
+    failed = 0
+    for lineno, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        item_id = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("each line must be a JSON object")
+            item_id = item.get("id", lineno)
+            print_json({"id": item_id, **service.search(_request(args, item))})
+        except (json.JSONDecodeError, *USER_ERRORS) as err:
+            failed += 1
+            print_json({"id": item_id if item_id is not None else lineno, "error": str(err)})
+            print(f"jumelage: error: {args.batch}:{lineno}: {err}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.batch is None:
+        request = _request(args)  # validate before opening the index or loading a model
+    service = open_service(args)
+    if args.batch is not None:
+        return _run_batch(args, service)
+    response = service.search(request)
+    print_json(response) if args.json else print(_plain(response))
+    return 0

@@ -1,0 +1,1 @@
+"""Queries -> ranked, highlighted results. Reads an index directory written by ``indexer``."""

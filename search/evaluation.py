@@ -1,0 +1,112 @@
+"""Evaluation over a JSONL file of queries with relevance anchors (DESIGN.md's rule).
+
+A French passage is relevant when its collapsed text contains a collapsed
+anchor; a Japanese passage counts through the French passages it is aligned
+to. Metrics are computed over *French units*: a result earns credit once for
+each relevant French passage it stands for, and never twice for the same one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.analysis import detect_lang
+from indexer.store import PassageStore
+from search.errors import BadRequest
+from search.text import collapse
+
+CUTOFF = 10
+
+
+@dataclass(frozen=True)
+class EvalQuery:
+    id: str
+    query: str
+    kind: str
+    anchors: tuple[str, ...]
+
+    @property
+    def lang(self) -> str:
+        return detect_lang(self.query)
+
+
+def load_eval_file(path: Path) -> list[EvalQuery]:
+    """Read ``{"id","query","kind","anchors"}`` lines; a bad line is a one-line error naming it."""
+    if not path.is_file():
+        raise BadRequest(f"evaluation file {path} does not exist")
+    queries = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            queries.append(EvalQuery(str(data["id"]), str(data["query"]), str(data.get("kind", "")),
+                                     tuple(str(a) for a in data["anchors"])))
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise BadRequest(f"{path}:{lineno}: not an evaluation line ({err.__class__.__name__}: {err})") from None
+    if not queries:
+        raise BadRequest(f"evaluation file {path} holds no queries")
+    return queries
+
+
+def relevant_units(store: PassageStore, anchors: Iterable[str]) -> set[str]:
+    """Ids of the French passages that contain one of the anchors (collapsed)."""
+    wanted = [collapse(a) for a in anchors]
+    return {p.passage_id for p in store.passages if p.lang == "fr" and any(a in collapse(p.text) for a in wanted)}
+
+
+def units_of(store: PassageStore, passage_id: str) -> tuple[str, ...]:
+    passage = store.get(passage_id)
+    if passage is None:
+        return ()
+    return (passage.passage_id,) if passage.lang == "fr" else passage.aligned_passage_ids
+
+
+def score_ranking(store: PassageStore, ranking: list[str], relevant: set[str], cutoff: int = CUTOFF) -> dict[str, float]:
+    """nDCG@k, Recall@k and MRR@k of a ranked list of passage ids."""
+    credited: set[str] = set()
+    dcg, first_hit = 0.0, None
+    for position, pid in enumerate(ranking[:cutoff], start=1):
+        gained = [u for u in units_of(store, pid) if u in relevant and u not in credited]
+        if gained:
+            credited.update(gained)
+            dcg += 1.0 / math.log2(position + 1)
+            first_hit = first_hit or position
+    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(relevant), cutoff) + 1))
+    return {
+        "ndcg": dcg / ideal if ideal else 0.0,
+        "recall": len(credited) / len(relevant) if relevant else 0.0,
+        "mrr": 1.0 / first_hit if first_hit else 0.0,
+    }
+
+
+def summarise(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Mean metrics overall and per query language."""
+    groups: dict[str, list[dict]] = {"all": rows}
+    for row in rows:
+        groups.setdefault(row["lang"], []).append(row)
+    return {
+        name: {metric: round(statistics.fmean(r[metric] for r in group), 4) for metric in ("ndcg", "recall", "mrr")}
+        | {"queries": len(group)}
+        for name, group in groups.items()
+    }
+
+
+def evaluate(service, queries: list[EvalQuery], mode: str) -> dict:
+    """Run every query in ``mode`` through ``service`` and score its top ``CUTOFF`` results."""
+    from search.request import make_request
+
+    store = service.index.store
+    rows = []
+    for q in queries:
+        ranked = service.rank(make_request(q.query, mode=mode, limit=CUTOFF))
+        ranking = [store.passages[f.key].passage_id for f in ranked.items[:CUTOFF]]
+        relevant = relevant_units(store, q.anchors)
+        rows.append({"id": q.id, "query": q.query, "lang": q.lang, "kind": q.kind, "relevant": len(relevant),
+                     **score_ranking(store, ranking, relevant)})
+    return {"mode": mode, "summary": summarise(rows), "queries": rows}

@@ -1,0 +1,127 @@
+"""Keyword search: Whoosh BM25F over the French and Japanese fields and section headings."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from indexer.analysis import analyze, detect_lang
+from search.index_reader import OpenIndex
+from search.text import fold
+
+# Quoted phrases: "…", « … », 「…」, “…”.
+_PHRASE = re.compile(r'"([^"]+)"|«\s*([^»]+?)\s*»|「([^」]+)」|“([^”]+)”')
+_FIELD_BOOSTS = {"text": 1.0, "exact": 0.4, "section": 0.3}
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    lang: str
+    terms: tuple[str, ...]  # analysed terms of the unquoted part, for ranking
+    exact_terms: tuple[str, ...]  # unstemmed terms (French), for the exact field
+    phrases: tuple[str, ...]  # quoted phrases, folded, each required
+    phrase_terms: tuple[tuple[str, ...], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms and not self.phrases
+
+
+def _analyzer_name(lang: str) -> str:
+    return "ja" if lang == "ja" else "fr"
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split a query into ranked terms and required quoted phrases, analysed like the text."""
+    lang = detect_lang(text)
+    name = _analyzer_name(lang)
+    phrases = [next(g for g in m.groups() if g) for m in _PHRASE.finditer(text)]
+    rest = _PHRASE.sub(" ", text)
+    terms = tuple(dict.fromkeys(t.text for t in analyze(rest, name)))
+    exact = tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact"))) if lang == "fr" else ()
+    phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
+    return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms)
+
+
+def whole_query_phrase(text: str) -> str:
+    """The query as one folded phrase (quotes dropped), for the exact-phrase ranking rule."""
+    return fold(_PHRASE.sub(lambda m: " " + next(g for g in m.groups() if g) + " ", text))
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    row: int
+    score: float
+
+
+class KeywordSearcher:
+    """BM25F over one opened index; one Whoosh searcher per thread."""
+
+    def __init__(self, index: OpenIndex) -> None:
+        self.index = index
+        self._local = threading.local()
+
+    def _searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self.index.keyword.searcher(weighting=BM25F())
+        return searcher
+
+    def _fields(self, lang: str) -> dict[str, str | None]:
+        from indexer.keyword_index import FIELDS_BY_LANG
+
+        return FIELDS_BY_LANG[lang]
+
+    def _build(self, parsed: ParsedQuery) -> Q.Query | None:
+        fields = self._fields(parsed.lang)
+        optional: list[Q.Query] = []
+        for term in parsed.terms:
+            optional.append(Q.Term(fields["text"], term, boost=_FIELD_BOOSTS["text"]))
+            optional.append(Q.Term(fields["section"], term, boost=_FIELD_BOOSTS["section"]))
+        if fields["exact"]:
+            optional.extend(Q.Term(fields["exact"], t, boost=_FIELD_BOOSTS["exact"]) for t in parsed.exact_terms)
+        required = [Q.And([Q.Term(fields["text"], t) for t in terms]) for terms in parsed.phrase_terms if terms]
+        if required:
+            must = Q.And(required)
+            return Q.AndMaybe(must, Q.Or(optional)) if optional else must
+        return Q.Or(optional) if optional else None
+
+    @staticmethod
+    def _filter(langs: set[str] | None, docs: set[str] | None) -> Q.Query | None:
+        parts = []
+        if langs:
+            parts.append(Q.Or([Q.Term("lang", lang) for lang in sorted(langs)]))
+        if docs:
+            parts.append(Q.Or([Q.Term("doc_id", d) for d in sorted(docs)]))
+        return Q.And(parts) if parts else None
+
+    def search(self, parsed: ParsedQuery, window: int, langs: set[str] | None = None,
+               docs: set[str] | None = None) -> tuple[list[KeywordHit], int]:
+        """The best ``window`` hits and the total number of matching passages."""
+        whoosh_query = self._build(parsed)
+        if whoosh_query is None:
+            return [], 0
+        limit = None if parsed.phrases else window
+        results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs))
+        hits = [KeywordHit(int(hit["row"]), float(hit.score)) for hit in results]
+        if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
+            passages = self.index.store.passages
+            hits = [h for h in hits if all(p in fold(passages[h.row].text) for p in parsed.phrases)]
+            return hits[:window], len(hits)
+        return hits, len(results)
+
+    def rows_containing(self, phrase: str, parsed: ParsedQuery, langs: set[str] | None,
+                        docs: set[str] | None) -> list[int]:
+        """Rows whose folded text contains ``phrase``; candidates come from an AND of the terms."""
+        terms = parsed.exact_terms if parsed.lang == "fr" else parsed.terms
+        field = self._fields(parsed.lang)["exact" if parsed.lang == "fr" else "text"]
+        if not phrase or not terms:
+            return []
+        results = self._searcher().search(Q.And([Q.Term(field, t) for t in terms]), limit=None,
+                                          filter=self._filter(langs, docs))
+        passages = self.index.store.passages
+        return [int(h["row"]) for h in results if phrase in fold(passages[int(h["row"])].text)]

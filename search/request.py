@@ -1,0 +1,87 @@
+"""A validated search request: every bound is checked here, at the boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.errors import BadRequest
+
+MODES = ("hybrid", "keyword", "semantic")
+FUSIONS = ("rrf", "weighted")
+LANGS = ("fr", "ja")
+MAX_LIMIT = 1000
+MAX_OFFSET = 100_000
+MAX_QUERY_CHARS = 2_000
+DEFAULT_LIMIT = 10
+MIN_WINDOW = 100
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    mode: str = "hybrid"
+    lang: str | None = None
+    doc: str | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    fusion: str = "rrf"
+    alpha: float = 0.5
+
+    @property
+    def window(self) -> int:
+        """Candidates taken from each side: enough that paging never drops a result."""
+        return max(MIN_WINDOW, self.offset + self.limit)
+
+
+def _as_int(value: object, name: str) -> int:
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise BadRequest(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+
+
+def make_request(
+    query: object,
+    mode: object = None,
+    lang: object = None,
+    doc: object = None,
+    limit: object = None,
+    offset: object = None,
+    fusion: object = None,
+    alpha: object = None,
+) -> SearchRequest:
+    """Validate raw parameters (strings from a URL or the command line) into a request.
+
+    Raises
+    ------
+    BadRequest
+        With one line naming the parameter, what was wrong and what is allowed.
+    """
+    text = "" if query is None else str(query)
+    if not text.strip():
+        raise BadRequest("the query is empty: type one or more words, e.g. mondialisation or 防災")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadRequest(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
+    mode = (str(mode).strip().lower() if mode not in (None, "") else "hybrid")
+    if mode not in MODES:
+        raise BadRequest(f"unknown mode {mode[:40]!r}: use one of {', '.join(MODES)}")
+    lang = str(lang).strip().lower() if lang not in (None, "") else None
+    if lang is not None and lang not in LANGS:
+        raise BadRequest(f"unknown lang {lang[:40]!r}: use fr or ja (or leave it out for both)")
+    doc = str(doc).strip() if doc not in (None, "") else None
+    limit_n = DEFAULT_LIMIT if limit in (None, "") else _as_int(limit, "limit")
+    if not 1 <= limit_n <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit_n}")
+    offset_n = 0 if offset in (None, "") else _as_int(offset, "offset")
+    if not 0 <= offset_n <= MAX_OFFSET:
+        raise BadRequest(f"offset must be between 0 and {MAX_OFFSET}, got {offset_n}")
+    fusion = str(fusion).strip().lower() if fusion not in (None, "") else "rrf"
+    if fusion not in FUSIONS:
+        raise BadRequest(f"unknown fusion {fusion[:40]!r}: use rrf or weighted")
+    try:
+        alpha_f = 0.5 if alpha in (None, "") else float(str(alpha))
+    except ValueError:
+        raise BadRequest(f"alpha must be a number between 0 and 1, got {str(alpha)[:40]!r}") from None
+    if not 0.0 <= alpha_f <= 1.0:
+        raise BadRequest(f"alpha must be between 0 and 1, got {alpha_f}")
+    return SearchRequest(text.strip(), mode, lang, doc, limit_n, offset_n, fusion, alpha_f)

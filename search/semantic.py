@@ -1,0 +1,68 @@
+"""Semantic search: exact cosine top-k over normalised passage vectors."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from search.errors import BadRequest
+from search.fusion import Ranked
+from search.index_reader import OpenIndex
+
+
+class QueryEncoder(Protocol):
+    model_id: str
+
+    def encode_query(self, text: str) -> np.ndarray: ...
+
+
+def candidate_rows(index: OpenIndex, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:
+    """Rows allowed by the filters, or None for all rows."""
+    rows = None
+    if langs:
+        rows = np.concatenate([index.rows_by_lang.get(lang, np.empty(0, np.int64)) for lang in sorted(langs)])
+    if docs:
+        doc_rows = np.concatenate([index.rows_by_doc.get(d, np.empty(0, np.int64)) for d in sorted(docs)])
+        rows = doc_rows if rows is None else np.intersect1d(rows, doc_rows)
+    return None if rows is None else np.sort(rows)
+
+
+def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Ranked]:
+    """The ``k`` rows of ``vectors`` (restricted to ``rows``) most similar to ``query``, best first."""
+    if rows is not None and len(rows) == 0:
+        return []
+    matrix = vectors if rows is None else vectors[rows]
+    scores = matrix @ query.astype(np.float32)
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    best = best[np.lexsort((best, -scores[best]))]
+    keys = best if rows is None else rows[best]
+    return [Ranked(int(key), float(scores[i])) for key, i in zip(keys, best)]
+
+
+class SemanticSearcher:
+    def __init__(self, index: OpenIndex, encoder: QueryEncoder) -> None:
+        if index.vectors is None:
+            raise BadRequest(
+                f"the index at {index.directory} has no vectors (built without a model): "
+                "use --mode keyword, or re-index with `jumelage index`"
+            )
+        self.index = index
+        self.encoder = encoder
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.encoder.encode_query(text)
+
+    def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
+               docs: set[str] | None = None) -> list[Ranked]:
+        rows = candidate_rows(self.index, langs, docs)
+        return top_k(self.index.vectors, query_vector, window, rows)
+
+    def scores_of(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
+        if not rows:
+            return {}
+        scores = np.asarray(self.index.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
+        return {row: float(s) for row, s in zip(rows, scores)}

@@ -1,0 +1,53 @@
+"""Shared fixtures: the real corpus, a keyword index built from it, a service over that index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED_EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+EVAL_FILE = SHARED_EVAL if SHARED_EVAL.is_file() else ROOT / "tests" / "data" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    from indexer.corpus import load_corpus
+
+    return load_corpus(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def passages(corpus):
+    from indexer.corpus_passages import build_passages
+
+    return build_passages(corpus)
+
+
+@pytest.fixture(scope="session")
+def keyword_index_dir(tmp_path_factory, corpus) -> Path:
+    from indexer.build import build_index
+
+    target = tmp_path_factory.mktemp("kw") / "index"
+    build_index(corpus, target, None)
+    return target
+
+
+@pytest.fixture(scope="session")
+def keyword_service(keyword_index_dir):
+    from search.index_reader import open_index
+    from search.service import SearchService
+
+    return SearchService(open_index(keyword_index_dir))
+
+
+def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``jumelage`` in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "jumelage.cli", *args], cwd=ROOT, env=full_env,
+                          capture_output=True, text=True, input=input, timeout=300)

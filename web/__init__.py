@@ -1,0 +1,1 @@
+"""The Starlette app: pages and the JSON API. Calls ``search`` only."""
