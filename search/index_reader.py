@@ -15,6 +15,9 @@ from indexer.store import PassageStore
 from indexer.vectors import load_sentence_vectors, load_vectors
 
 DEFAULT_INDEX_DIR = Path("var/index")
+# Titles, headings, table captions and header rows are short and generic: as vectors they sit
+# close to every query ("hubs"), so semantic ranking leaves them to keyword search.
+STRUCTURAL_KINDS = frozenset({"title", "heading", "caption", "table_header"})
 
 
 def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
@@ -36,6 +39,7 @@ class OpenIndex:
     sentence_spans: list[tuple[int, int, int]] = field(default_factory=list)
     rows_by_lang: dict[str, np.ndarray] = field(default_factory=dict)
     rows_by_doc: dict[str, np.ndarray] = field(default_factory=dict)
+    content_rows: np.ndarray | None = None  # rows semantic search ranks: not headings or table headers
     sentences_by_row: dict[int, list[int]] = field(default_factory=dict)
 
 
@@ -67,4 +71,6 @@ def open_index(directory: Path) -> OpenIndex:
     docs = np.array([p.doc_id for p in store.passages])
     opened.rows_by_lang = {lang: np.flatnonzero(langs == lang) for lang in set(langs.tolist())}
     opened.rows_by_doc = {doc: np.flatnonzero(docs == doc) for doc in set(docs.tolist())}
+    kinds = np.array([p.kind for p in store.passages])
+    opened.content_rows = np.flatnonzero(~np.isin(kinds, list(STRUCTURAL_KINDS)))
     return opened

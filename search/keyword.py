@@ -10,12 +10,15 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 
 from indexer.analysis import analyze, detect_lang
+from indexer.analysis.french import FRENCH_STOP_WORDS
 from search.index_reader import OpenIndex
 from search.text import fold
 
 # Quoted phrases: "…", « … », 「…」, “…”.
 _PHRASE = re.compile(r'"([^"]+)"|«\s*([^»]+?)\s*»|「([^」]+)」|“([^”]+)”')
 _FIELD_BOOSTS = {"text": 1.0, "exact": 0.4, "section": 0.3}
+# The exact field keeps stop words for phrases; as ranked or highlighted terms they are noise.
+_FOLDED_STOP_WORDS = frozenset(t.text for w in FRENCH_STOP_WORDS for t in analyze(w, "fr_exact"))
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def parse_query(text: str) -> ParsedQuery:
     phrases = [next(g for g in m.groups() if g) for m in _PHRASE.finditer(text)]
     rest = _PHRASE.sub(" ", text)
     terms = tuple(dict.fromkeys(t.text for t in analyze(rest, name)))
-    exact = tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact"))) if lang == "fr" else ()
+    exact = tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)) if lang == "fr" else ()
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
     return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms)
 

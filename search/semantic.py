@@ -18,13 +18,16 @@ class QueryEncoder(Protocol):
 
 
 def candidate_rows(index: OpenIndex, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:
-    """Rows allowed by the filters, or None for all rows."""
-    rows = None
+    """Content rows allowed by the filters (structural passages are left to keyword search)."""
+    rows = index.content_rows
     if langs:
-        rows = np.concatenate([index.rows_by_lang.get(lang, np.empty(0, np.int64)) for lang in sorted(langs)])
+        lang_rows = np.concatenate([index.rows_by_lang.get(lang, np.empty(0, np.int64)) for lang in sorted(langs)])
+        rows = lang_rows if rows is None else np.intersect1d(rows, lang_rows)
     if docs:
         doc_rows = np.concatenate([index.rows_by_doc.get(d, np.empty(0, np.int64)) for d in sorted(docs)])
         rows = doc_rows if rows is None else np.intersect1d(rows, doc_rows)
+    if rows is not None and index.content_rows is not None and len(rows) == len(index.store):
+        return None  # nothing filtered out: score the whole matrix without a gather
     return None if rows is None else np.sort(rows)
 
 

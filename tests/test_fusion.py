@@ -1,0 +1,74 @@
+"""Fusion as pure functions over hand-made ranked lists."""
+
+import pytest
+
+from search.fusion import RRF_K, Ranked, reciprocal_rank_fusion, weighted_fusion
+
+
+def ranked(*pairs):
+    return [Ranked(key, score) for key, score in pairs]
+
+
+def test_rrf_scores_and_component_ranks():
+    keyword = ranked((1, 9.0), (2, 5.0), (3, 1.0))
+    semantic = ranked((3, 0.9), (1, 0.8), (4, 0.7))
+    fused = reciprocal_rank_fusion(keyword, semantic)
+    by_key = {f.key: f for f in fused}
+    assert by_key[1].score == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 2))
+    assert by_key[3].score == pytest.approx(1 / (RRF_K + 3) + 1 / (RRF_K + 1))
+    assert by_key[2].score == pytest.approx(1 / (RRF_K + 2))
+    assert [f.key for f in fused] == [1, 3, 2, 4]
+    assert (by_key[1].keyword_rank, by_key[1].semantic_rank) == (1, 2)
+    assert (by_key[2].semantic, by_key[2].semantic_rank) == (None, None)
+    assert (by_key[4].keyword, by_key[4].keyword_rank, by_key[4].semantic) == (None, None, 0.7)
+
+
+def test_rrf_with_an_empty_side_keeps_the_other_order():
+    semantic = ranked((7, 0.9), (5, 0.8), (6, 0.1))
+    assert [f.key for f in reciprocal_rank_fusion([], semantic)] == [7, 5, 6]
+    assert [f.key for f in reciprocal_rank_fusion(semantic, [])] == [7, 5, 6]
+    assert reciprocal_rank_fusion([], []) == []
+
+
+def test_rrf_ties_are_broken_deterministically():
+    # 1 and 2 each appear once at rank 1: equal scores; then by key.
+    fused = reciprocal_rank_fusion(ranked((2, 1.0)), ranked((1, 1.0)))
+    assert [f.key for f in fused] == [1, 2]
+    assert fused[0].score == fused[1].score
+
+
+def test_rrf_duplicate_key_keeps_its_best_rank():
+    fused = reciprocal_rank_fusion(ranked((1, 3.0), (1, 2.0), (2, 1.0)), [])
+    assert fused[0].key == 1 and fused[0].keyword_rank == 1 and len(fused) == 2
+
+
+def test_rrf_rejects_a_bad_k():
+    with pytest.raises(ValueError, match="positive"):
+        reciprocal_rank_fusion([], [], k=0)
+
+
+def test_weighted_fusion_normalises_each_side():
+    keyword = ranked((1, 10.0), (2, 5.0), (3, 0.0))
+    semantic = ranked((3, 0.9), (2, 0.5), (1, 0.1))
+    by_key = {f.key: f.score for f in weighted_fusion(keyword, semantic, alpha=0.5)}
+    assert by_key[1] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
+    assert by_key[2] == pytest.approx(0.5 * 0.5 + 0.5 * 0.5)
+    assert by_key[3] == pytest.approx(0.5 * 0.0 + 0.5 * 1.0)
+
+
+@pytest.mark.parametrize("alpha,first", [(1.0, 1), (0.0, 3)])
+def test_weighted_fusion_alpha_extremes_follow_one_side(alpha, first):
+    keyword = ranked((1, 10.0), (2, 5.0))
+    semantic = ranked((3, 0.9), (2, 0.5))
+    assert weighted_fusion(keyword, semantic, alpha=alpha)[0].key == first
+
+
+def test_weighted_fusion_single_hit_and_equal_scores():
+    fused = weighted_fusion(ranked((4, 2.0)), ranked((5, 0.3), (6, 0.3)), alpha=0.5)
+    assert {f.key: f.score for f in fused} == {4: 0.5, 5: 0.5, 6: 0.5}
+    assert [f.key for f in fused] == [4, 5, 6]  # ties: best rank, then key
+
+
+def test_weighted_fusion_rejects_alpha_out_of_range():
+    with pytest.raises(ValueError, match="alpha"):
+        weighted_fusion([], [], alpha=1.5)
