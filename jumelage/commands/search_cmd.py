@@ -12,7 +12,7 @@ from jumelage.commands.common import add_index_option, add_model_option, existin
 from jumelage.errors import USER_ERRORS
 from search.request import FUSIONS, MODES, make_request
 
-_MARK = re.compile(r"<mark[^>]*>|</mark>")
+_MARK = re.compile(r'<mark class="sem">(.*?)</mark>|<mark>(.*?)</mark>', re.S)
 
 
 def register(sub) -> None:
@@ -41,10 +41,15 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
                         o.get("fusion", args.fusion), o.get("alpha", args.alpha))
 
 
+def _plain_mark(match: re.Match) -> str:
+    """[keyword hit], {closest sentence of a semantic hit}."""
+    return "{" + match.group(1) + "}" if match.group(1) is not None else "[" + match.group(2) + "]"
+
+
 def _plain(response: dict) -> str:
     lines = [f"{response['total']} result(s) for {response['query']!r} ({response['mode']}, {response['took_ms']} ms)"]
     for r in response["results"]:
-        snippet = html.unescape(_MARK.sub(lambda m: "]" if m.group() == "</mark>" else "[", r["snippet_html"]))
+        snippet = html.unescape(_MARK.sub(_plain_mark, r["snippet_html"]))
         lines.append(f"{r['rank']:>3}. {r['passage_id']}  {r['section']}  (score {r['score']:.4f})")
         lines.append(f"     {snippet}")
     return "\n".join(lines)
@@ -73,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     if args.batch is None:
         request = _request(args)  # validate before opening the index or loading a model
     service = open_service(args)
+    if service.index.manifest.model is not None and (args.batch is not None or request.mode != "keyword"):
+        service.semantic()  # load the model before the clock starts: took_ms is the query's own time
     if args.batch is not None:
         return _run_batch(args, service)
     response = service.search(request)
