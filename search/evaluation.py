@@ -110,3 +110,28 @@ def evaluate(service, queries: list[EvalQuery], mode: str) -> dict:
         rows.append({"id": q.id, "query": q.query, "lang": q.lang, "kind": q.kind, "relevant": len(relevant),
                      **score_ranking(store, ranking, relevant)})
     return {"mode": mode, "summary": summarise(rows), "queries": rows}
+
+
+REGRESSION_TOLERANCE = 0.02
+
+
+def baseline_of(reports: list[dict]) -> dict:
+    """The figures a regression file keeps: summary per mode."""
+    return {report["mode"]: report["summary"] for report in reports}
+
+
+def regressions(reports: list[dict], baseline: dict, tolerance: float = REGRESSION_TOLERANCE) -> list[str]:
+    """One line per figure that fell more than ``tolerance`` below the baseline."""
+    found = []
+    for report in reports:
+        expected = baseline.get(report["mode"])
+        if expected is None:
+            found.append(f"{report['mode']}: no baseline figures for this mode")
+            continue
+        for group, metrics in expected.items():
+            current = report["summary"].get(group)
+            for metric in ("ndcg", "recall", "mrr"):
+                was, now = metrics[metric], (current or {}).get(metric, 0.0)
+                if now < was - tolerance:
+                    found.append(f"{report['mode']}/{group} {metric}@{CUTOFF}: {now:.4f} < baseline {was:.4f} - {tolerance}")
+    return found

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from search.errors import BadRequest
-from search.evaluation import evaluate, load_eval_file
+from search.evaluation import REGRESSION_TOLERANCE, baseline_of, evaluate, load_eval_file, regressions
 from search.request import MODES
 
 
@@ -16,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("file", type=existing_file, metavar="FILE.jsonl")
     p.add_argument("--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
+    p.add_argument("--write-baseline", metavar="FILE", help="save the summary figures as a regression baseline")
+    p.add_argument("--check-baseline", metavar="FILE",
+                   help=f"exit 1 if a figure falls more than {REGRESSION_TOLERANCE} below this baseline")
     add_index_option(p)
     add_model_option(p)
     p.set_defaults(run=run)
@@ -39,4 +45,12 @@ def run(args: argparse.Namespace) -> int:
             raise BadRequest(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     reports = [evaluate(service, queries, mode) for mode in modes]
     print_json({"file": str(args.file), "reports": reports}) if args.json else print(_table(reports))
+    if args.write_baseline:
+        Path(args.write_baseline).write_text(json.dumps(baseline_of(reports), indent=2) + "\n", encoding="utf-8")
+    if args.check_baseline:
+        baseline = json.loads(Path(args.check_baseline).read_text(encoding="utf-8"))
+        found = regressions(reports, baseline)
+        for line in found:
+            print(f"jumelage: regression: {line}", file=sys.stderr)
+        return 1 if found else 0
     return 0
