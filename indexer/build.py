@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from indexer.citations_file import write_citations
 from indexer.corpus import Corpus
 from indexer.corpus_passages import build_passages
 from indexer.keyword_index import write_keyword_index
@@ -59,7 +60,7 @@ def write_index(
     progress(f"passage store: {len(passages)} passages")
     write_keyword_index(directory / WHOOSH_DIR, passages, lambda n: progress(f"keyword index: {n} passages"))
     progress("keyword index: done")
-    model_info, n_sentences = None, 0
+    model_info, n_sentences, vectors = None, 0, None
     if encoder is not None:
         progress(f"embedding {len(passages)} passages with {encoder.model_id}")
         vectors = encoder.encode_passages([p.text for p in passages], show_progress=True)
@@ -72,6 +73,9 @@ def write_index(
             write_sentence_vectors(directory, spans, sentence_matrix)
             n_sentences = len(spans)
         model_info = ModelInfo(encoder.model_id, int(encoder.dimension), dict(encoder.prompts))
+    citations = write_citations(directory, corpus, passages, vectors)  # echoes only when vectors exist
+    progress(f"citations: {len(citations.references)} references, "
+             f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
     manifest = IndexManifest(
         schema_version=SCHEMA_VERSION,
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),

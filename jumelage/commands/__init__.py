@@ -1,12 +1,23 @@
 """One module per subcommand; each exposes ``register(subparsers)``."""
 
-from jumelage.commands import eval_cmd, index_cmd, model_cmd, passages_cmd, search_cmd, serve_cmd
+from jumelage.commands import (
+    citations_cmd,
+    eval_cmd,
+    index_cmd,
+    model_cmd,
+    passages_cmd,
+    quote_cmd,
+    search_cmd,
+    serve_cmd,
+)
 
 REGISTRY = [
     index_cmd.register,
     search_cmd.register,
     passages_cmd.register,
     eval_cmd.register,
+    citations_cmd.register,
+    quote_cmd.register,
     serve_cmd.register,
     model_cmd.register,
 ]

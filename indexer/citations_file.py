@@ -1,0 +1,79 @@
+"""``citations.json`` of an index directory: explicit references and echoes, written at build time.
+
+The file is deterministic for the same corpus and model (sorted, rounded, no
+time stamps), so rebuilding an unchanged corpus rewrites it byte for byte.
+Echoes need passage vectors: an index built without a model stores the
+references only, with ``"echoes": null``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexer.corpus import Corpus
+from indexer.echoes import ECHO_THRESHOLD, LEXICAL_WEIGHT, Echo, compute_echoes
+from indexer.passage import Passage
+from indexer.references import Reference, extract_references
+
+CITATIONS_FILE = "citations.json"
+CITATIONS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Citations:
+    references: list[Reference]
+    echoes: dict[str, list[Echo]] | None  # None: built without vectors
+    echo_threshold: float | None = None
+
+
+def compute_citations(corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None) -> Citations:
+    """References of ``passages`` and, when ``vectors`` are given, their echoes."""
+    listed = {d.id for d in corpus.documents}  # a test may index passages of ad-hoc documents: no references there
+    references = extract_references([p for p in passages if p.doc_id in listed], corpus.editions, corpus.documents)
+    echoes = None if vectors is None else compute_echoes(passages, corpus.documents, vectors)
+    return Citations(references, echoes, ECHO_THRESHOLD if vectors is not None else None)
+
+
+def write_citations(directory: Path, corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None) -> Citations:
+    """Compute and write ``citations.json`` into ``directory``; returns what was written."""
+    citations = compute_citations(corpus, passages, vectors)
+    data = {
+        "version": CITATIONS_VERSION,
+        "echo_threshold": citations.echo_threshold,
+        "echo_lexical_weight": LEXICAL_WEIGHT if citations.echoes is not None else None,
+        "references": [r.to_json() for r in citations.references],
+        "echoes": None if citations.echoes is None else
+        {pid: [e.to_json() for e in echoes] for pid, echoes in sorted(citations.echoes.items())},
+    }
+    (directory / CITATIONS_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                            encoding="utf-8")
+    return citations
+
+
+def read_citations(directory: Path) -> Citations | None:
+    """The stored citations, or None when the index predates them.
+
+    Raises
+    ------
+    ValueError
+        When the file exists but is unreadable or of another version.
+    """
+    path = directory / CITATIONS_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != CITATIONS_VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {CITATIONS_VERSION}")
+        references = [Reference.from_json(r) for r in data["references"]]
+        echoes = None if data["echoes"] is None else {
+            pid: [Echo.from_json(e) for e in items] for pid, items in data["echoes"].items()
+        }
+    except (ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"{path} is unreadable ({err}): re-index with `jumelage index`") from None
+    return Citations(references, echoes, data.get("echo_threshold"))

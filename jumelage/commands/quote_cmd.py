@@ -1,0 +1,46 @@
+"""``jumelage quote``: where does this quotation come from?"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+
+from jumelage.commands.common import add_index_option, add_model_option, encoder_loader, print_json
+from search.index_reader import open_index, resolve_index_dir
+from search.quote import QuoteFinder
+
+_MARK = re.compile(r"<mark(?: class=\"\w+\")?>(.*?)</mark>", re.S)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("quote", help="find the source passage(s) of a quotation",
+                       description="Find where a quotation comes from, even inexact: other case, accents "
+                                   "stripped, a word dropped or changed, […] elisions, line breaks; a quotation "
+                                   "in the other language falls back on meaning (needs the model).")
+    p.add_argument("text", nargs="?", help="the quotation")
+    p.add_argument("--limit", type=int, default=5, help="matches to show, 1-100 (default: 5)")
+    p.add_argument("--no-semantic", action="store_true", help="near-exact matching only; never load the model")
+    p.add_argument("--json", action="store_true", help="print the JSON object")
+    add_index_option(p)
+    add_model_option(p)
+    p.set_defaults(run=run)
+
+
+def _plain(answer: dict) -> str:
+    if not answer["matched"]:
+        return f"no match: {answer['message']} ({answer['took_ms']} ms)"
+    lines = [f"{answer['message']} by {answer['method']} ({answer['took_ms']} ms)"]
+    for m in answer["matches"]:
+        twins = f"  (same text: {', '.join(m['same_text_as'])})" if m["same_text_as"] else ""
+        lines.append(f"{m['rank']:>3}. {m['passage_id']}  {m['section']}  score {m['score']:.3f}{twins}")
+        lines.append("     " + html.unescape(_MARK.sub(lambda x: "[" + x.group(1) + "]", m["snippet_html"])))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    index = open_index(resolve_index_dir(args.index))
+    loader = None if args.no_semantic or index.manifest.model is None else encoder_loader(args.model)
+    answer = QuoteFinder(index, loader).find(args.text, limit=args.limit, semantic=not args.no_semantic)
+    print_json(answer) if args.json else print(_plain(answer))
+    return 0

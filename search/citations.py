@@ -1,0 +1,151 @@
+"""Citations of a passage or a document: what it cites, what cites it, what echoes it.
+
+Reads ``citations.json`` of the index (written by :mod:`indexer.citations_file`).
+An index built before that file existed still answers: references are
+re-extracted from the passage store (a pure function of the texts), and
+echoes are reported as unavailable.
+
+* ``cites``: references in the passage (or document) to *another* edition
+  (relation ``cites`` or ``announces``), each with its span marked.
+* ``mentions_self``: mentions of the passage's own edition (« réunis … pour
+  les deuxièmes Rencontres » in Kanazawa), kept apart; they cite nothing.
+* ``cited_by``: references elsewhere whose targets include this document
+  (an edition's reference targets all its documents, both languages).
+* ``echoes``: passages of other declarations taking up the same commitment,
+  with their score and shared key terms marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from indexer.analysis import analyze
+from indexer.citations_file import Citations, read_citations
+from indexer.echoes import Echo
+from indexer.passage import Passage
+from indexer.references import Reference, extract_references
+from search.errors import BadRequest, NotFound
+from search.highlight import match_spans, snippet
+from search.index_reader import OpenIndex
+
+MAX_DOCUMENT_ECHOES = 50
+
+
+class CitationService:
+    """Answers citation questions over one opened index."""
+
+    def __init__(self, index: OpenIndex) -> None:
+        self.index = index
+        stored = read_citations(index.directory)
+        if stored is None:
+            store = index.store
+            stored = Citations(extract_references(store.passages, store.editions, store.documents), None)
+        self.citations = stored
+        self._by_passage: dict[str, list[Reference]] = {}
+        self._by_target: dict[str, list[Reference]] = {}
+        for ref in stored.references:
+            self._by_passage.setdefault(ref.passage_id, []).append(ref)
+            if ref.relation != "self":
+                for target in ref.targets:
+                    self._by_target.setdefault(target, []).append(ref)
+
+    # -- presentation ---------------------------------------------------------------------------
+    def _document_json(self, doc_id: str) -> dict:
+        doc = self.index.store.document(doc_id)
+        return {"doc_id": doc_id, "title": doc.title if doc else doc_id, "lang": doc.lang if doc else None}
+
+    def _reference_json(self, ref: Reference) -> dict:
+        passage = self.index.store.get(ref.passage_id)
+        edition = self.index.store.edition(ref.edition)
+        return {
+            **ref.to_json(),
+            "section": passage.section if passage else "",
+            "snippet_html": snippet(passage.text, [(ref.start, ref.end)]) if passage else "",
+            "edition_info": None if edition is None else {
+                "number": edition.number, "city": edition.city, "year": edition.year,
+                "label_fr": edition.label_fr, "label_ja": edition.label_ja,
+            },
+            "target_documents": [self._document_json(t) for t in ref.targets],
+        }
+
+    def _echo_json(self, echo: Echo) -> dict:
+        other = self.index.store.get(echo.other_id)
+        if other is None:  # a stale citations.json; the reader never fails on it
+            return {**echo.to_json(), "doc_id": None, "lang": None, "section": "", "text": "", "snippet_html": ""}
+        analyzer = "ja" if other.lang == "ja" else "fr"
+        terms = {t.text for surface in echo.shared_terms for t in analyze(surface, analyzer)}
+        return {
+            **echo.to_json(), "doc_id": other.doc_id, "lang": other.lang, "section": other.section,
+            "text": other.text, "snippet_html": snippet(other.text, match_spans(other.text, other.lang, terms)),
+            "aligned_passage_ids": list(other.aligned_passage_ids),
+        }
+
+    def _answer(self, kind: str, ident: str, passages: list[Passage], doc_ids: set[str], echo_limit: int | None) -> dict:
+        own = [r for p in passages for r in self._by_passage.get(p.passage_id, [])]
+        cited_by = sorted(
+            {id(r): r for d in doc_ids for r in self._by_target.get(d, []) if r.doc_id not in doc_ids}.values(),
+            key=lambda r: (self.index.store.row_of.get(r.passage_id, 0), r.start, r.edition),
+        )
+        echoes_available = self.citations.echoes is not None
+        echoes: list[Echo] = []
+        if echoes_available:
+            echoes = [e for p in passages for e in self.citations.echoes.get(p.passage_id, [])]
+            echoes.sort(key=lambda e: (-e.score, e.passage_id, e.other_id))
+            if echo_limit is not None:
+                echoes = echoes[:echo_limit]
+        return {
+            "id": ident,
+            "kind": kind,
+            "cites": [self._reference_json(r) for r in own if r.relation != "self"],
+            "mentions_self": [self._reference_json(r) for r in own if r.relation == "self"],
+            "cited_by": [self._reference_json(r) for r in cited_by],
+            "cited_by_level": "document",  # references name editions, so they cite whole declarations
+            "echoes": [self._echo_json(e) for e in echoes],
+            "echoes_available": echoes_available,
+            "echo_threshold": self.citations.echo_threshold,
+        }
+
+    # -- queries ----------------------------------------------------------------------------------
+    def for_passage(self, passage_id: str) -> dict:
+        """Citations of one passage; ``NotFound`` for an unknown id."""
+        passage = self.index.store.get(passage_id)
+        if passage is None:
+            raise NotFound(f"unknown passage id {passage_id!r}: ids look like 2010-kanazawa-fr:12 "
+                           "(see `jumelage passages`)")
+        answer = self._answer("passage", passage_id, [passage], {passage.doc_id}, None)
+        answer["passage"] = passage.to_json()
+        return answer
+
+    def for_document(self, doc_id: str) -> dict:
+        """Citations of every passage of a document; ``NotFound`` for an unknown id."""
+        doc = self.index.store.document(doc_id)
+        if doc is None:
+            raise NotFound(f"unknown document id {doc_id!r}: use one of {_known(self.index.store.documents)}")
+        answer = self._answer("document", doc_id, self.index.store.of_document(doc_id), {doc_id}, MAX_DOCUMENT_ECHOES)
+        answer["document"] = doc.to_json()
+        return answer
+
+    def lookup(self, ident: str | None) -> dict:
+        """A passage id (``DOC:N``) or a document id.
+
+        Raises
+        ------
+        BadRequest
+            When ``ident`` is empty.
+        NotFound
+            When ``ident`` names neither a passage nor a document of the index.
+        """
+        ident = (ident or "").strip()
+        if not ident:
+            raise BadRequest("give a passage id (e.g. 2012-chartres-fr:8) or a document id (e.g. 2012-chartres-fr)")
+        if self.index.store.get(ident) is not None:
+            return self.for_passage(ident)
+        if self.index.store.document(ident) is not None:
+            return self.for_document(ident)
+        if ":" in ident:
+            return self.for_passage(ident)
+        return self.for_document(ident)
+
+
+def _known(documents: Iterable) -> str:
+    return ", ".join(d.id for d in documents)
