@@ -7,10 +7,10 @@ import threading
 from dataclasses import dataclass
 
 from whoosh import query as Q
-from whoosh.scoring import BM25F
 
 from indexer.analysis import analyze, detect_lang
 from indexer.analysis.french import FRENCH_STOP_WORDS
+from search.bm25 import PerLanguageBM25F
 from search.index_reader import OpenIndex
 from search.text import fold
 
@@ -71,7 +71,8 @@ class KeywordSearcher:
     def _searcher(self):
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self._local.searcher = self.index.keyword.searcher(weighting=BM25F())
+            counts = {lang: len(rows) for lang, rows in self.index.rows_by_lang.items()}
+            searcher = self._local.searcher = self.index.keyword.searcher(weighting=PerLanguageBM25F(counts))
         return searcher
 
     def _fields(self, lang: str) -> dict[str, str | None]:

@@ -96,3 +96,14 @@ def test_results_have_the_documented_shape(keyword_service):
 def test_bad_requests_are_rejected_with_a_message(params, message):
     with pytest.raises(BadRequest, match=message):
         make_request(**params)
+
+
+def test_bm25_statistics_count_only_passages_of_the_field_language(keyword_service):
+    from search.bm25 import field_lang
+
+    assert (field_lang("text_fr"), field_lang("section_ja"), field_lang("passage_id")) == ("fr", "ja", None)
+    searcher = keyword_service.keyword._searcher()
+    french = [p for p in keyword_service.index.store.passages if p.lang == "fr"]
+    scorer = searcher.weighting.scorer(searcher, "text_fr", "cooper")
+    expected = searcher.field_length("text_fr") / len(french)
+    assert scorer.avgfl == pytest.approx(expected)
