@@ -99,3 +99,9 @@ def test_query_language_follows_the_script():
 def test_unknown_analyzer_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown analyzer"):
         analyze("x", "de")
+
+
+def test_affixes_split_off_a_compound_are_not_indexed():
+    assert "化" not in terms("グローバル化", "ja") and "グローバル" in terms("グローバル化", "ja")
+    assert "大" not in terms("東日本大震災", "ja")
+    assert not matches("グローバル化", "地域を活性化する", "ja")

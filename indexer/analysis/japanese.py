@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 
 DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
+# Affixes split off a compound (大 of 東日本大震災, 化 of グローバル化) would match unrelated
+# words (活性化): a compound's parts are indexed only when they stand as words.
+DROPPED_PART_POS = DROPPED_POS | {"接頭辞", "接尾辞"}
 # Sudachi refuses input over 49,149 bytes; 3 bytes per character keeps a chunk well under it.
 _MAX_CHUNK_CHARS = 12_000
 
@@ -90,7 +93,7 @@ def japanese_tokens(text: str) -> list[JapaneseToken]:
             parts = morpheme.split(SplitMode.A)
             if len(parts) > 1:
                 for part in parts:
-                    if part.part_of_speech()[0] not in DROPPED_POS:
+                    if part.part_of_speech()[0] not in DROPPED_PART_POS:
                         tokens.append(JapaneseToken(_term(part), offset + part.begin(), offset + part.end(), position))
             position += 1
     return tokens
