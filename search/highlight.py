@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.analysis import analyze
 from indexer.vectors import sentence_spans
@@ -25,15 +26,22 @@ class Fragment:
     end: int
 
 
+@lru_cache(maxsize=8192)
+def _passage_terms(text: str, analyzer: str) -> tuple[tuple[str, int, int], ...]:
+    # Passages are immutable and the same ones come back query after query; analysing a
+    # Japanese passage with Sudachi costs ~1 ms, a cache hit nothing.
+    return tuple((t.text, t.start, t.end) for t in analyze(text, analyzer))
+
+
 def match_spans(text: str, lang: str, terms: Iterable[str], exact_terms: Iterable[str] = ()) -> list[Span]:
     """Merged character spans of ``text`` whose analysed terms are among the query's."""
     spans: list[Span] = []
     wanted = set(terms)
     if wanted:
-        spans += [(t.start, t.end) for t in analyze(text, "ja" if lang == "ja" else "fr") if t.text in wanted]
+        spans += [(s, e) for term, s, e in _passage_terms(text, "ja" if lang == "ja" else "fr") if term in wanted]
     exact = set(exact_terms)
     if exact and lang == "fr":
-        spans += [(t.start, t.end) for t in analyze(text, "fr_exact") if t.text in exact]
+        spans += [(s, e) for term, s, e in _passage_terms(text, "fr_exact") if term in exact]
     return merge_spans(spans)
 
 
