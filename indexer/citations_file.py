@@ -17,6 +17,7 @@ import numpy as np
 
 from indexer.corpus import Corpus
 from indexer.echoes import ECHO_THRESHOLD, LEXICAL_WEIGHT, Echo, compute_echoes
+from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
 
@@ -60,7 +61,7 @@ def read_citations(directory: Path) -> Citations | None:
 
     Raises
     ------
-    ValueError
+    IndexUnusable
         When the file exists but is unreadable or of another version.
     """
     path = directory / CITATIONS_FILE
@@ -75,5 +76,5 @@ def read_citations(directory: Path) -> Citations | None:
             pid: [Echo.from_json(e) for e in items] for pid, items in data["echoes"].items()
         }
     except (ValueError, KeyError, TypeError) as err:
-        raise ValueError(f"{path} is unreadable ({err}): re-index with `jumelage index`") from None
+        raise IndexUnusable(f"{path} is unreadable ({err}): re-index with `jumelage index`") from None
     return Citations(references, echoes, data.get("echo_threshold"))

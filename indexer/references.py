@@ -54,7 +54,7 @@ _NOUN_FR = r"rencontres?|[ée]ditions?|d[ée]clarations?(?:\s+finales?)?"
 _ORDINAL_NOUN_FR = r"rencontres?|[ée]ditions?"
 # Filler allowed between the noun and « de CITY »: « rencontres franco-japonaises de la coopération … de Nancy ».
 _FILLER_FR = r"(?:\s+franco-japonaises?)?(?:\s+de\s+la\s+coop[ée]ration\s+d[ée]centralis[ée]e(?:\s+franco-japonaise)?)?"
-_NOUN_JA = r"(?:最終)?宣言|(?:日仏自治体交流)?会議|ランコントル|大会"
+_NOUN_JA = r"(?:最終)?宣言|(?:日仏)?(?:自治体)?(?:交流)?会議|ランコントル|大会"
 _LINK_JA = r"(?:と|および|及び|並びに|、|・)"
 _LABEL_CITY_JA = re.compile(r"[（(]([^、,，）)]+)")
 
@@ -152,13 +152,14 @@ def _japanese_mentions(text: str, editions: Sequence[Edition]) -> list[_Mention]
     for match in ordinal_rx.finditer(text):
         number = _fold_number(match.group(1))
         if number is not None:
-            out.append(_Mention(match.start(), match.end(), match.start(), match.end(), number))
+            ordinal_end = text.index("回", match.start()) + 1  # the mention is « 第N回 », the span the whole name
+            out.append(_Mention(match.start(), match.end(), match.start(), ordinal_end, number))
     by_city = {japanese_city(e): e.number for e in editions}
     cities = _city_alternation(by_city)
     city_rx = re.compile(
         rf"(?:{cities})(?:\s*{_LINK_JA}\s*(?:{cities}))*"
-        rf"(?:で(?:開催|開か)れた|での|における|で|の)?(?:第\s*\S{{1,2}}\s*回(?:目)?(?:の)?)?"
-        rf"(?:日仏自治体交流)?(?:{_NOUN_JA})"
+        rf"(?:で(?:開催さ|開か)れた|での|における|で|の)?(?:第\s*\S{{1,2}}\s*回(?:目)?(?:の)?)?"
+        rf"(?:{_NOUN_JA})"
     )
     name_rx = re.compile(cities)
     for match in city_rx.finditer(text):

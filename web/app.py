@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from indexer.manifest import IndexUnusable
 from search.errors import BadRequest, NotFound
-from web import api
+from web import api, citations_api
 from web.state import load_state
 
 log = logging.getLogger("jumelage.web")
@@ -42,6 +42,8 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     routes = [
         Route("/healthz", api.healthz),
         Route("/api/search", api.api_search),
+        Route("/api/passages/{passage_id}/citations", citations_api.api_passage_citations, methods=["GET"]),
+        Route("/api/quote", citations_api.api_quote, methods=["GET"]),
     ]
     return Starlette(
         routes=routes,
