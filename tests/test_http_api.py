@@ -30,3 +30,26 @@ def test_bad_parameters_are_400_with_a_message(client, params):
 def test_healthz_reports_the_manifest(client, keyword_index_dir):
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["manifest"]["passages"] > 100
+
+
+def test_load_client_refuses_other_hosts_and_bad_bounds():
+    from bench.load import run_load
+
+    with pytest.raises(ValueError, match="127.0.0.1"):
+        run_load("http://example.org", seconds=1)
+    with pytest.raises(ValueError):
+        run_load("http://127.0.0.1:9", seconds=0)
+
+
+def test_load_client_percentiles():
+    from bench.load import percentile
+
+    values = sorted(float(v) for v in range(1, 101))
+    assert percentile(values, 50) == 50.0 and percentile(values, 99) == 99.0 and percentile([], 50) == 0.0
+
+
+def test_load_client_counts_failures_as_errors():
+    from bench.load import run_load
+
+    figures = run_load("http://127.0.0.1:9", seconds=0.3, concurrency=2)  # nothing listens on port 9
+    assert figures["requests"] > 0 and figures["errors"] == figures["requests"]

@@ -17,6 +17,16 @@ class AppState:
     index: OpenIndex
     service: SearchService
 
+    @property
+    def has_vectors(self) -> bool:
+        """Whether semantic and hybrid search can run (the index was built with a model)."""
+        return self.index.manifest.model is not None and self.index.vectors is not None
+
+    @property
+    def default_mode(self) -> str:
+        """Hybrid when the index allows it, else keyword: the interface never offers a mode that fails."""
+        return "hybrid" if self.has_vectors else "keyword"
+
 
 def default_encoder_loader(model: str | None) -> Callable[[], QueryEncoder]:
     def load() -> QueryEncoder:
@@ -28,7 +38,17 @@ def default_encoder_loader(model: str | None) -> Callable[[], QueryEncoder]:
 
 
 def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = True) -> AppState:
-    """Open the index and, when it has vectors, load the model now rather than on the first query."""
+    """Open the index and, when it has vectors, load the model now rather than on the first query.
+
+    Parameters
+    ----------
+    index_dir
+        An index directory built by ``jumelage index``.
+    model
+        The embedding model folder or id; ``None`` for the default.
+    warm_model
+        Load the model at start-up (the server) or on first semantic use (tests).
+    """
     index = open_index(index_dir)
     service = SearchService(index, default_encoder_loader(model))
     if warm_model and index.manifest.model is not None:

@@ -1,0 +1,63 @@
+"""Result pages: which page we are on, and which page links to offer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search.errors import BadRequest
+
+PAGE_SIZE = 10
+MAX_PAGE = 10_000  # beyond it the offset would pass search's own bound
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    pages: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def first(self) -> int:
+        """1-based number of the first result on this page."""
+        return (self.page - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.size)
+
+    @property
+    def window(self) -> list[int | None]:
+        """Page numbers to link, ``None`` for a gap: 1 … 4 5 [6] 7 8 … 20."""
+        wanted = {1, self.pages, *range(self.page - 2, self.page + 3)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def parse_page(raw: str | None) -> int:
+    """The ``page`` parameter as a number from 1 to MAX_PAGE.
+
+    Raises
+    ------
+    BadRequest
+        When it is not a whole number in range.
+    """
+    if raw in (None, ""):
+        return 1
+    try:
+        page = int(raw.strip())
+    except ValueError:
+        raise BadRequest(f"page must be a whole number, got {raw[:40]!r}") from None
+    if not 1 <= page <= MAX_PAGE:
+        raise BadRequest(f"page must be between 1 and {MAX_PAGE}, got {page}")
+    return page
+
+
+def paging(page: int, total: int, size: int = PAGE_SIZE) -> Paging:
+    """Paging for ``total`` results; a page past the end keeps its number (it just shows nothing)."""
+    return Paging(page, max(1, -(-total // size)), total, size)

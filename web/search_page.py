@@ -1,0 +1,122 @@
+"""``/``: the search page (form, facets, chart, results, paging)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from search import lookup
+from search.errors import BadRequest
+from search.request import LANGS, MODES, SearchRequest, make_request
+from web.chart import hits_chart
+from web.i18n import Labels
+from web.paging import PAGE_SIZE, paging, parse_page
+from web.state import AppState
+from web.templating import labels_for, render
+from web.views import DocumentView, PassageView, all_documents, document_view, translation_views
+
+EXAMPLES = ("mondialisation", "tourisme culturel", "risques naturels", "自然災害への備え", "jeunesse")
+
+
+@dataclass(frozen=True)
+class ResultView:
+    rank: int
+    passage_id: str
+    lang: str
+    kind_label: str
+    section: str
+    snippet_html: Markup  #: escaped by search, ``<mark>`` tags only
+    scores: dict
+    score: float
+    document: DocumentView
+    translations: list[PassageView]
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.jumelage
+
+
+def _result_view(state: AppState, raw: dict, t: Labels, query: str) -> ResultView:
+    passage = lookup.passage(state.index, raw["passage_id"])
+    doc = document_view(state.index, lookup.document(state.index, raw["doc_id"]), t)
+    return ResultView(
+        rank=raw["rank"],
+        passage_id=raw["passage_id"],
+        lang=raw["lang"],
+        kind_label=t.get(f"kind_{raw['kind']}", raw["kind"]),
+        section=raw["section"],
+        snippet_html=Markup(raw["snippet_html"]),  # produced escaped by search.highlight
+        scores=raw["scores"],
+        score=raw["score"],
+        document=doc,
+        translations=translation_views(state.index, passage, t, query),
+    )
+
+
+def _form(request: Request, state: AppState) -> dict:
+    """The form's values as typed, for echoing back; invalid choices fall back to defaults."""
+    p = request.query_params
+    mode = (p.get("mode") or "").strip().lower()
+    lang = (p.get("lang") or "").strip().lower()
+    return {
+        "q": p.get("q") or "",
+        "mode": mode if mode in MODES else state.default_mode,
+        "lang": lang if lang in LANGS else "",
+        "doc": (p.get("doc") or "").strip(),
+    }
+
+
+async def _run(state: AppState, req: SearchRequest) -> tuple[dict, dict[str, int]]:
+    """The page's response, and hit counts per declaration ignoring the declaration filter."""
+    response = await run_in_threadpool(state.service.search, req)
+    if req.doc is None:
+        return response, response["facets"]["doc_id"]
+    unfiltered = await run_in_threadpool(state.service.search, replace(req, doc=None, limit=1, offset=0))
+    return response, unfiltered["facets"]["doc_id"]
+
+
+def _suggestions(form: dict, state: AppState, t: Labels) -> list[tuple[str, dict]]:
+    """Ways out of an empty result, as (label, link parameters): another mode, then dropping a filter."""
+    here = {k: form[k] for k in ("q", "mode", "lang", "doc")}
+    modes = [m for m in MODES if m != form["mode"] and (state.has_vectors or m == "keyword")]
+    out = [(t("try_mode", mode=t(f"mode_{m}")), {**here, "mode": m}) for m in modes]
+    if form["lang"]:
+        out.append((t("try_all_langs"), {**here, "lang": ""}))
+    if form["doc"]:
+        out.append((t("try_all_docs"), {**here, "doc": ""}))
+    return out
+
+
+async def search_page(request: Request) -> HTMLResponse:
+    """The search interface: a landing page without a query, results with one."""
+    state = _state(request)
+    form = _form(request, state)
+    t = labels_for(request)
+    documents = all_documents(state.index, t)
+    context = {"form": form, "has_vectors": state.has_vectors, "modes": MODES, "documents": documents,
+               "examples": EXAMPLES, "response": None, "error": None, "chart": None}
+    if not form["q"].strip():
+        return render(request, "search.html", context)
+    p = request.query_params
+    try:
+        page = parse_page(p.get("page"))
+        req = make_request(form["q"], p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
+                           PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        response, by_doc = await _run(state, req)
+    except BadRequest as err:
+        context["error"] = str(err)
+        return render(request, "search.html", context, status_code=400)
+    labels = [(d.id, d.short_label, d.lang) for d in documents]
+    context.update(
+        response=response,
+        results=[_result_view(state, r, t, req.query) for r in response["results"]],
+        paging=paging(page, response["total"], PAGE_SIZE),
+        facet_counts=by_doc,
+        chart=hits_chart(by_doc, labels),
+        suggestions=_suggestions(form, state, t) if not response["results"] else [],
+    )
+    return render(request, "search.html", context)

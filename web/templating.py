@@ -1,0 +1,88 @@
+"""Jinja2 set-up and what every page's template receives.
+
+Autoescaping is on for every template. The only HTML that is marked safe is
+the snippets and marked passages produced by ``search`` (escaped there, with
+our ``<mark>`` tags only) and the labels of this program.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from web.i18n import Labels, negotiate
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_VERSION = "5"  # bump when style.css or app.js change, so browsers drop their cached copy
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(("html", "svg", "xml"), default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["trusted_html"] = Markup  # only for HTML built by search (see module docstring)
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+class Links:
+    """URLs of this site that keep an explicitly chosen interface language across clicks."""
+
+    def __init__(self, request: Request, ui: str) -> None:
+        self._ui = ui if "ui" in request.query_params else None
+
+    def __call__(self, path: str, anchor: str | None = None, **params: object) -> str:
+        """``path`` with the non-empty ``params`` as a query string, and ``#anchor``."""
+        kept = {k: v for k, v in params.items() if v not in (None, "", False)}
+        if self._ui and "ui" not in kept:
+            kept["ui"] = self._ui
+        url = path + ("?" + urlencode(kept) if kept else "")
+        return url + (f"#{anchor}" if anchor else "")
+
+
+def ui_lang(request: Request) -> str:
+    """The interface language negotiated for ``request``."""
+    return negotiate(request.query_params.get("ui"), request.headers.get("accept-language"))
+
+
+def labels_for(request: Request) -> Labels:
+    """The interface labels for ``request``."""
+    return Labels(ui_lang(request))
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    """Interface language, labels and link builder for ``request``."""
+    ui = ui_lang(request)
+    other_ui = "ja" if ui == "fr" else "fr"
+    switch_params = [(k, v) for k, v in request.query_params.multi_items() if k != "ui"] + [("ui", other_ui)]
+    return {
+        "request": request,
+        "ui": ui,
+        "t": Labels(ui),
+        "link": Links(request, ui),
+        "ui_switch_url": request.url.path + "?" + urlencode(switch_params),
+        "static_version": STATIC_VERSION,
+        "nav": request.url.path,
+    }
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render ``name`` with the base context plus ``context``."""
+    full = base_context(request)
+    full.update(context)
+    # The page differs with the negotiated language; caches must key on it.
+    return templates.TemplateResponse(request, name, full, status_code=status_code,
+                                      headers={"Vary": "Accept-Language"})

@@ -1,0 +1,91 @@
+"""Presentation of passages and documents: what the templates show about each.
+
+Small view objects built from ``search`` data, so the templates hold no
+look-up logic and the pages stay consistent with one another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from search import lookup
+from search.index_reader import OpenIndex
+from web.i18n import Labels
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: str
+    title: str
+    lang: str
+    edition_label: str
+    date: str
+    city: str
+    official: bool
+    status_label: str
+    passages: int
+
+    @property
+    def short_label(self) -> str:
+        """Title and language, e.g. ``Déclaration de Kanazawa · FR``: unique across the corpus."""
+        return f"{self.title} · {self.lang.upper()}"
+
+
+@dataclass(frozen=True)
+class PassageView:
+    id: str
+    doc_id: str
+    lang: str
+    ordinal: int
+    kind: str
+    kind_label: str
+    section: str
+    html: Markup  # escaped by search, with the query's marks
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in ("title", "heading", "caption")
+
+
+def document_view(index: OpenIndex, doc: lookup.Document, t: Labels) -> DocumentView:
+    """The document as the interface names it, in the interface language."""
+    edition = lookup.edition_of(index, doc)
+    edition_label = t.pick({"fr": edition.label_fr, "ja": edition.label_ja}) if edition else str(doc.edition)
+    official = doc.status == "official"
+    return DocumentView(
+        id=doc.id,
+        title=doc.title,
+        lang=doc.lang,
+        edition_label=edition_label,
+        date=doc.date,
+        city=doc.city,
+        official=official,
+        status_label=t("official") if official else t("working_translation"),
+        passages=len(index.store.of_document(doc.id)),
+    )
+
+
+def all_documents(index: OpenIndex, t: Labels) -> list[DocumentView]:
+    """Every document of the index, in corpus order."""
+    return [document_view(index, d, t) for d in index.store.documents]
+
+
+def passage_view(p: lookup.Passage, t: Labels, query: str | None = None) -> PassageView:
+    """``p`` with its text escaped and, when a query is given, its hits marked."""
+    return PassageView(
+        id=p.passage_id,
+        doc_id=p.doc_id,
+        lang=p.lang,
+        ordinal=p.ordinal,
+        kind=p.kind,
+        kind_label=t.get(f"kind_{p.kind}", p.kind),
+        section=p.section,
+        html=Markup(lookup.marked_text(p, query)),
+    )
+
+
+def translation_views(index: OpenIndex, p: lookup.Passage, t: Labels, query: str | None = None) -> list[PassageView]:
+    """The passages aligned to ``p``, each marked for ``query``."""
+    return [passage_view(q, t, query) for q in lookup.translations(index, p)]
