@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import CORPUS
 from web.app import create_app
 from web.chart import hits_chart
 from web.i18n import negotiate
 from web.paging import paging
 from web.search_page import _suggestions
 
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SPLIT, JOIN = 5, (6, 7)  # Kanazawa ordinals: one passage translated in two, two translated as one
 
 

@@ -21,7 +21,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "nav_documents": ("Déclarations", "宣言"),
     "nav_about": ("À propos", "概要"),
     "query_label": ("Votre recherche", "検索語"),
-    "query_placeholder": ("mondialisation, tourisme culturel, 防災…", "防災、文化観光、mondialisation…"),
+    "query_hint": ("mondialisation, tourisme culturel, 防災…", "防災、文化観光、mondialisation…"),
     "search_button": ("Rechercher", "検索"),
     "mode": ("Mode", "モード"),
     "mode_hybrid": ("Hybride", "ハイブリッド"),
@@ -157,7 +157,7 @@ def negotiate(explicit: str | None, accept_language: str | None) -> str:
 
 
 class Labels:
-    """Labels of one interface language; ``labels("key", n=3)`` formats placeholders."""
+    """Labels of one interface language; ``labels("key", n=3)`` fills in the named values."""
 
     def __init__(self, lang: str) -> None:
         self.lang = lang if lang in UI_LANGS else DEFAULT_UI
