@@ -42,9 +42,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(MODEL)/modules.json: | $(STAMP)
 	$(BIN)/jumelage model build --dest $(MODEL) --cache var/cache
 
-# The browser tests drive Debian's Chromium; install it when it is missing.
+# The browser tests drive Debian's Chromium (and need a Japanese font for readable screenshots).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi ipa || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-ipafont-gothic fonts-ipafont-mincho >/dev/null; }
 
 clean:
 	rm -rf var $(VENV) build *.egg-info .pytest_cache .hypothesis tests/artifacts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -73,7 +74,7 @@ async def passage_page(request: Request) -> HTMLResponse:
         "before": [passage_view(n, t) for n in before],
         "after": [passage_view(n, t) for n in after],
         # What it cites and what cites it, spans marked (web.citations_api).
-        "citations": citations_view(request, p, ui_lang(request)),
+        "citations": await run_in_threadpool(citations_view, request, p, ui_lang(request)),
         "q": query,
     })
 
