@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from search.index_reader import OpenIndex, open_index
-from search.semantic import QueryEncoder
+from search.semantic import query_encoder_loader
 from search.service import SearchService
 
 
@@ -28,15 +27,6 @@ class AppState:
         return "hybrid" if self.has_vectors else "keyword"
 
 
-def default_encoder_loader(model: str | None) -> Callable[[], QueryEncoder]:
-    def load() -> QueryEncoder:
-        from indexer.embedding.model import EmbeddingModel, resolve_model
-
-        return EmbeddingModel(resolve_model(model))
-
-    return load
-
-
 def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = True) -> AppState:
     """Open the index and, when it has vectors, load the model now rather than on the first query.
 
@@ -50,7 +40,7 @@ def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = 
         Load the model at start-up (the server) or on first semantic use (tests).
     """
     index = open_index(index_dir)
-    service = SearchService(index, default_encoder_loader(model))
+    service = SearchService(index, query_encoder_loader(model))
     if warm_model and index.manifest.model is not None:
         service.semantic()
     return AppState(index_dir, index, service)

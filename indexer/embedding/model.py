@@ -70,6 +70,10 @@ class EmbeddingModel:
     name_or_path
         A model folder (or a hub id, if the hub cache has it); ``None`` means
         ``$JUMELAGE_MODEL`` or :data:`DEFAULT_MODEL_DIR`.
+    threads
+        torch threads; default ``$JUMELAGE_THREADS`` or the usable CPUs (max 8).
+        Batch encoding at index time gains from several; see
+        :data:`search.semantic.QUERY_THREADS` for why query serving uses one.
 
     Raises
     ------
@@ -77,7 +81,7 @@ class EmbeddingModel:
         If the model folder does not exist or cannot be loaded.
     """
 
-    def __init__(self, name_or_path: str | Path | None = None) -> None:
+    def __init__(self, name_or_path: str | Path | None = None, *, threads: int | None = None) -> None:
         target = resolve_model(str(name_or_path) if name_or_path else None)
         folder = Path(target).expanduser()
         is_local = folder.is_dir()
@@ -87,7 +91,7 @@ class EmbeddingModel:
             # A local folder never needs the network: say so before transformers reads it.
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        self._model = _load(str(folder) if is_local else target)
+        self._model = _load(str(folder) if is_local else target, threads or _thread_count())
         self.model_id = _folder_model_id(folder) if is_local else target
         self.dimension = int(_dimension(self._model))
         self.prompts: dict[str, str] = dict(self._model.prompts)
@@ -129,13 +133,13 @@ class EmbeddingModel:
         return f"EmbeddingModel({self.model_id!r}, dimension={self.dimension})"
 
 
-def _load(target: str):
+def _load(target: str, threads: int):
     """Import sentence_transformers lazily and load ``target`` on the CPU."""
     import torch
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
-    torch.set_num_threads(_thread_count())
+    torch.set_num_threads(threads)
     bar_was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
     try:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from search.index_reader import open_index, resolve_index_dir
+from search.semantic import query_encoder_loader
 from search.service import SearchService
 
 
@@ -22,18 +23,9 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def encoder_loader(model: str | None):
-    def load():
-        from indexer.embedding.model import EmbeddingModel, resolve_model
-
-        return EmbeddingModel(resolve_model(model))
-
-    return load
-
-
 def open_service(args: argparse.Namespace) -> SearchService:
     index = open_index(resolve_index_dir(args.index))
-    return SearchService(index, encoder_loader(getattr(args, "model", None)))
+    return SearchService(index, query_encoder_loader(getattr(args, "model", None)))
 
 
 def print_json(obj: object) -> None:
