@@ -198,8 +198,12 @@ def compute_echoes(
     if len(vectors) != len(passages):
         raise EchoError(f"{len(vectors)} vectors for {len(passages)} passages")
     family = _families(documents)
+    # Only declarations of the manifest have echoes; analysing anything else (a benchmark's
+    # synthetic passages) would cost minutes for nothing.
+    listed = [i for i, p in enumerate(passages) if p.doc_id in family]
+    passages = [passages[i] for i in listed]
     by_id = {p.passage_id: p for p in passages}
-    vec = {p.passage_id: np.asarray(vectors[i], dtype=np.float32) for i, p in enumerate(passages)}
+    vec = {p.passage_id: np.asarray(vectors[i], dtype=np.float32) for i, p in zip(listed, passages)}
     table = term_table(passages)
     originals = [p for p in passages if p.kind in ECHO_KINDS and family.get(p.doc_id) == p.doc_id]
     found: dict[str, list[Echo]] = {}
