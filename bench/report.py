@@ -203,7 +203,7 @@ def render(results: dict) -> str:
     out += _keyword_baseline_lines("synthetic scale", scale.get("keyword_baselines"))
     out += ["", "## Side by side: semantic step (p50 ms, top 100, query vector given)", "",
             "`ours full` = `search.semantic.top_k` over the whole matrix; `ours rows` = with the content-row subset "
-            "the service passes (headings excluded: a gather of the sub-matrix first); `st` = "
+            "the service passes (headings excluded; the whole matrix is scored, then the rows are picked); `st` = "
             "`sentence_transformers.util.semantic_search` with its default `cos_sim` and with `dot_score`.", "",
             "| corpus | passages | ours full | ours rows | st cos_sim | st dot_score | full/st cos | full/st dot | rows/st cos |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
