@@ -151,20 +151,3 @@ def draft_markers(french: Iterable[Passage]) -> str:
     for p in french:
         chunks.append(f"@ {p.passage_id}#{fingerprint(p.text)}\n# {p.text}\n")
     return "\n".join(chunks)
-
-
-def stamp_markers(raw: str, french: list[Passage]) -> str:
-    """Fill in missing fingerprints of markers (never overwrites an existing one)."""
-    by_id = {p.passage_id: p for p in french}
-    lines = []
-    for line in raw.split("\n"):
-        if line.startswith("@"):
-            tokens = []
-            for token in line[1:].split():
-                pid = token.split("#")[0]
-                if "#" not in token and pid in by_id:
-                    token = f"{pid}#{fingerprint(by_id[pid].text)}"
-                tokens.append(token)
-            line = "@ " + " ".join(tokens)
-        lines.append(line)
-    return "\n".join(lines)

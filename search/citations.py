@@ -17,16 +17,16 @@ echoes are reported as unavailable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from indexer.analysis import analyze
 from indexer.citations_file import Citations, read_citations
 from indexer.echoes import Echo
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
-from search.errors import BadRequest, NotFound
+from search.errors import BadRequest
 from search.highlight import match_spans, snippet
 from search.index_reader import OpenIndex
+from search.lookup import document as find_document
+from search.lookup import passage as find_passage
 
 MAX_DOCUMENT_ECHOES = 50
 
@@ -108,19 +108,14 @@ class CitationService:
     # -- queries ----------------------------------------------------------------------------------
     def for_passage(self, passage_id: str) -> dict:
         """Citations of one passage; ``NotFound`` for an unknown id."""
-        passage = self.index.store.get(passage_id)
-        if passage is None:
-            raise NotFound(f"unknown passage id {passage_id!r}: ids look like 2010-kanazawa-fr:12 "
-                           "(see `jumelage passages`)")
+        passage = find_passage(self.index, passage_id)
         answer = self._answer("passage", passage_id, [passage], {passage.doc_id}, None)
         answer["passage"] = passage.to_json()
         return answer
 
     def for_document(self, doc_id: str) -> dict:
         """Citations of every passage of a document; ``NotFound`` for an unknown id."""
-        doc = self.index.store.document(doc_id)
-        if doc is None:
-            raise NotFound(f"unknown document id {doc_id!r}: use one of {_known(self.index.store.documents)}")
+        doc = find_document(self.index, doc_id)
         answer = self._answer("document", doc_id, self.index.store.of_document(doc_id), {doc_id}, MAX_DOCUMENT_ECHOES)
         answer["document"] = doc.to_json()
         return answer
@@ -146,6 +141,3 @@ class CitationService:
             return self.for_passage(ident)
         return self.for_document(ident)
 
-
-def _known(documents: Iterable) -> str:
-    return ", ".join(d.id for d in documents)

@@ -43,7 +43,8 @@ def passage(index: OpenIndex, passage_id: str) -> Passage:
     """
     found = index.store.get(passage_id)
     if found is None:
-        raise NotFound(f"no passage {passage_id[:80]!r}: ids look like 2010-kanazawa-fr:12")
+        raise NotFound(f"unknown passage id {passage_id[:80]!r}: ids look like 2010-kanazawa-fr:12 "
+                       "(see `jumelage passages`)")
     return found
 
 
@@ -58,7 +59,7 @@ def document(index: OpenIndex, doc_id: str) -> Document:
     found = index.store.document(doc_id)
     if found is None:
         known = ", ".join(d.id for d in index.store.documents)
-        raise NotFound(f"no document {doc_id[:80]!r}: known documents are {known}")
+        raise NotFound(f"unknown document id {doc_id[:80]!r}: use one of {known}")
     return found
 
 
