@@ -12,6 +12,7 @@ from indexer.analysis import analyze, detect_lang
 from indexer.analysis.french import FRENCH_STOP_WORDS
 from search.bm25 import PerLanguageBM25F
 from search.index_reader import OpenIndex
+from search.request import check_term_count
 from search.text import fold
 
 # Quoted phrases: "…", « … », 「…」, “…”.
@@ -47,6 +48,9 @@ def parse_query(text: str) -> ParsedQuery:
     terms = tuple(dict.fromkeys(t.text for t in analyze(rest, name)))
     exact = tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)) if lang == "fr" else ()
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
+    # The bound on query size, checked here because only analysis knows the terms; it also
+    # bounds every Whoosh query built below (no recursion however long the text).
+    check_term_count(len(set(terms).union(exact, *phrase_terms)))
     return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms)
 
 
@@ -128,8 +132,17 @@ class KeywordSearcher:
         field = self._fields(parsed.lang)["exact" if parsed.lang == "fr" else "text"]
         if not phrase or not terms:
             return []
-        docnums = self._searcher().docs_for_query(Q.And([Q.Term(field, t) for t in terms]))
+        # Intersect the terms' posting lists here, rarest first, rather than handing Whoosh an
+        # And of n terms (a matcher chain n deep): flat by construction, and it stops at the
+        # first term that leaves nothing.
+        searcher = self._searcher()
+        docnums: set[int] | None = None
+        for term in sorted(terms, key=lambda t: searcher.doc_frequency(field, t)):
+            found = set(searcher.docs_for_query(Q.Term(field, term)))
+            docnums = found if docnums is None else docnums & found
+            if not docnums:
+                return []
         row_of, folded, passages = self.index.row_of_docnum, self.index.folded_texts, self.index.store.passages
-        rows = sorted(int(row_of[d]) for d in docnums)
+        rows = sorted(int(row_of[d]) for d in docnums or ())
         return [row for row in rows if phrase in folded[row]
                 and (not langs or passages[row].lang in langs) and (not docs or passages[row].doc_id in docs)]

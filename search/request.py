@@ -1,7 +1,14 @@
-"""A validated search request: every bound is checked here, at the boundary."""
+"""A validated search request: every bound on user input is checked here, at the boundary.
+
+The CLI (``jumelage search``, ``--batch`` lines, ``quote``) and the HTTP layer (the API, the
+search page, ``?q=`` on reading pages) call these functions, so a bad value gets the same
+one-line message everywhere: exit 2 on the command line, 400 over HTTP. Values echoed back
+in a message are clipped (:func:`echo`), so a 100 kB parameter never comes back whole.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from search.errors import BadRequest
@@ -12,8 +19,15 @@ LANGS = ("fr", "ja")
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 MAX_QUERY_CHARS = 2_000
+# Distinct analysed terms of a query. Whoosh builds an AND of n terms as a chain n deep
+# (make_weighted_tree with negative weights), and 1,724 distinct kanji overflowed Python's
+# stack; 100 is far above any real query (the dev set's longest has 9) and far below that.
+MAX_QUERY_TERMS = 100
+MAX_DOC_ID_CHARS = 100
 DEFAULT_LIMIT = 10
 MIN_WINDOW = 100
+ECHO_CHARS = 40
+DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -33,11 +47,82 @@ class SearchRequest:
         return max(MIN_WINDOW, self.offset + self.limit)
 
 
-def _as_int(value: object, name: str) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+def echo(value: object, limit: int = ECHO_CHARS) -> str:
+    """``value`` as a message shows it: quoted, at most ``limit`` characters, invalid code points escaped."""
+    text = str(value)
+    clipped = text[:limit] + ("…" if len(text) > limit else "")
+    return repr(clipped.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def _bad_character(text: str) -> tuple[int, str] | None:
+    """Position and name of the first character no query can hold (lone surrogate, NUL, noncharacter)."""
+    for i, c in enumerate(text):
+        code = ord(c)
+        if 0xD800 <= code <= 0xDFFF:
+            return i, f"a lone surrogate U+{code:04X}"
+        if code == 0 or code & 0xFFFE == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+            return i, f"the invalid character U+{code:04X}"
+    return None
+
+
+def check_text(value: object, name: str = "query", max_chars: int = MAX_QUERY_CHARS) -> str:
+    """``value`` as text a search can take: not empty, not too long, valid Unicode; stripped.
+
+    Raises
+    ------
+    BadRequest
+        Naming ``name``, what is wrong and the bound.
+    """
+    text = "" if value is None else str(value)
+    if len(text) > max_chars:
+        raise BadRequest(f"the {name} is {len(text)} characters long; the limit is {max_chars}: shorten it")
+    bad = _bad_character(text)
+    if bad is not None:
+        raise BadRequest(f"the {name} holds {bad[1]} at position {bad[0] + 1}: send valid UTF-8 text")
+    if not text.strip():
+        raise BadRequest(f"the {name} is empty: type one or more words, e.g. mondialisation or 防災")
+    return text.strip()
+
+
+def check_term_count(count: int) -> None:
+    """Refuse a query with more than :data:`MAX_QUERY_TERMS` distinct analysed terms."""
+    if count > MAX_QUERY_TERMS:
+        raise BadRequest(f"the query has {count} distinct words; the limit is {MAX_QUERY_TERMS}: "
+                         "shorten it (to find where a long text comes from, use quote)")
+
+
+def check_doc_id(value: object) -> str | None:
+    """A document id as typed (``None`` when absent); only its shape is checked here."""
+    if value in (None, ""):
+        return None
+    doc = str(value).strip()
+    if not doc:
+        return None
+    if len(doc) > MAX_DOC_ID_CHARS or not DOC_ID.fullmatch(doc):
+        raise BadRequest(f"unknown doc {echo(doc)}: document ids look like 2012-chartres-fr")
+    return doc
+
+
+def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+    if value is None or str(value).strip() == "":
+        return default
+    chosen = str(value).strip().lower()
+    if chosen not in allowed:
+        raise BadRequest(f"unknown {name} {echo(chosen)}: use one of {', '.join(allowed)}")
+    return chosen
+
+
+def as_int(value: object, name: str, low: int, high: int, default: int) -> int:
+    """A whole number from ``low`` to ``high`` (``default`` when absent)."""
+    if value is None or str(value).strip() == "":
+        return default
+    raw = str(value).strip()
+    if not re.fullmatch(r"[+-]?[0-9]{1,12}", raw):
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}, got {echo(raw)}")
+    number = int(raw)
+    if not low <= number <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}, got {number}")
+    return number
 
 
 def make_request(
@@ -57,31 +142,17 @@ def make_request(
     BadRequest
         With one line naming the parameter, what was wrong and what is allowed.
     """
-    text = "" if query is None else str(query)
-    if not text.strip():
-        raise BadRequest("the query is empty: type one or more words, e.g. mondialisation or 防災")
-    if len(text) > MAX_QUERY_CHARS:
-        raise BadRequest(f"the query is {len(text)} characters long; the limit is {MAX_QUERY_CHARS}")
-    mode = (str(mode).strip().lower() if mode not in (None, "") else "hybrid")
-    if mode not in MODES:
-        raise BadRequest(f"unknown mode {mode[:40]!r}: use one of {', '.join(MODES)}")
-    lang = str(lang).strip().lower() if lang not in (None, "") else None
-    if lang is not None and lang not in LANGS:
-        raise BadRequest(f"unknown lang {lang[:40]!r}: use fr or ja (or leave it out for both)")
-    doc = str(doc).strip() if doc not in (None, "") else None
-    limit_n = DEFAULT_LIMIT if limit in (None, "") else _as_int(limit, "limit")
-    if not 1 <= limit_n <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit_n}")
-    offset_n = 0 if offset in (None, "") else _as_int(offset, "offset")
-    if not 0 <= offset_n <= MAX_OFFSET:
-        raise BadRequest(f"offset must be between 0 and {MAX_OFFSET}, got {offset_n}")
-    fusion = str(fusion).strip().lower() if fusion not in (None, "") else "rrf"
-    if fusion not in FUSIONS:
-        raise BadRequest(f"unknown fusion {fusion[:40]!r}: use rrf or weighted")
+    text = check_text(query)
+    mode_s = _choice(mode, "mode", MODES, "hybrid")
+    lang_s = _choice(lang, "lang", LANGS, None)
+    doc_s = check_doc_id(doc)
+    limit_n = as_int(limit, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    offset_n = as_int(offset, "offset", 0, MAX_OFFSET, 0)
+    fusion_s = _choice(fusion, "fusion", FUSIONS, "rrf")
     try:
-        alpha_f = 0.5 if alpha in (None, "") else float(str(alpha))
+        alpha_f = 0.5 if alpha in (None, "") else float(str(alpha).strip()[:40])
     except ValueError:
-        raise BadRequest(f"alpha must be a number between 0 and 1, got {str(alpha)[:40]!r}") from None
-    if not 0.0 <= alpha_f <= 1.0:
-        raise BadRequest(f"alpha must be between 0 and 1, got {alpha_f}")
-    return SearchRequest(text.strip(), mode, lang, doc, limit_n, offset_n, fusion, alpha_f)
+        raise BadRequest(f"alpha must be a number between 0 and 1, got {echo(alpha)}") from None
+    if not 0.0 <= alpha_f <= 1.0:  # NaN fails this too
+        raise BadRequest(f"alpha must be between 0 and 1, got {echo(alpha)}")
+    return SearchRequest(text, mode_s, lang_s, doc_s, limit_n, offset_n, fusion_s, alpha_f)  # type: ignore[arg-type]

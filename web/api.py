@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from search import lookup
-from search.request import make_request
+from search.errors import BadRequest
+from search.request import SearchRequest, make_request
+from web.heavy import run_heavy
 from web.state import AppState
 
 
@@ -34,8 +35,19 @@ async def healthz(request: Request) -> JSONResponse:
         description: The server is up; `manifest` describes the index (model, counts, build time).
     """
     state = _state(request)
-    return JSONResponse({"status": "ok", "index": str(state.index_dir), "manifest": state.index.manifest.to_json(),
+    # The index folder's name only: an absolute path tells a visitor about the machine.
+    return JSONResponse({"status": "ok", "index": state.index_dir.name, "manifest": state.index.manifest.to_json(),
                          "semantic": state.has_vectors})
+
+
+def check_mode_available(state: AppState, req: SearchRequest) -> None:
+    """Refuse semantic and hybrid modes on an index built without vectors (before any work)."""
+    if req.mode != "keyword" and not state.has_vectors:
+        raise BadRequest(f"mode {req.mode} is unavailable: this index was built without embeddings; use mode=keyword")
+
+
+def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:
+    return JSONResponse(state.service.search(req))  # serialised here, on the worker thread
 
 
 async def api_search(request: Request) -> JSONResponse:
@@ -60,8 +72,9 @@ async def api_search(request: Request) -> JSONResponse:
     p = request.query_params
     search_request = make_request(p.get("q"), p.get("mode"), p.get("lang"), p.get("doc"), p.get("limit"),
                                   p.get("offset"), p.get("fusion"), p.get("alpha"))
-    response = await run_in_threadpool(_state(request).service.search, search_request)
-    return JSONResponse(response)
+    state = _state(request)
+    check_mode_available(state, search_request)
+    return await run_heavy(request, _search_json, state, search_request)
 
 
 async def api_passage(request: Request) -> JSONResponse:
@@ -114,7 +127,10 @@ async def api_document(request: Request) -> JSONResponse:
       404:
         description: No document has this id.
     """
-    state = _state(request)
-    doc = lookup.document(state.index, request.path_params["doc_id"])
+    return await run_heavy(request, _document_response, _state(request), request.path_params["doc_id"])
+
+
+def _document_response(state: AppState, doc_id: str) -> JSONResponse:
+    doc = lookup.document(state.index, doc_id)
     passages = [p.to_json() for p in lookup.passages_of(state.index, doc.id)]
     return JSONResponse({**_document_json(state, doc), "passages": passages})

@@ -1,22 +1,31 @@
-"""The Starlette application factory: routes, error handlers, security headers."""
+"""The Starlette application factory: routes, middleware, error handlers, the heavy-request pool."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from web import api, citations_api, errors, reading_pages
+from web.heavy import DEFAULT_QUEUE, DEFAULT_WORKERS, HeavyPool
 from web.openapi import openapi_schema
 from web.search_page import search_page
 from web.security import SecurityHeaders
 from web.state import load_state
+from web.static_files import VersionedStaticFiles
+from web.templating import STATIC_VERSION
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Host names a browser on this machine uses; `jumelage serve --allowed-host` adds others.
+DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost")
+# Below this a compressed body saves less than the gzip header and the CPU it costs.
+GZIP_MIN_BYTES = 1000
 
 
 def routes() -> list:
@@ -35,12 +44,14 @@ def routes() -> list:
         Route("/api/quote", citations_api.api_quote, methods=["GET"]),
         Route("/api/documents", api.api_documents, methods=["GET"]),
         Route("/api/documents/{doc_id}", api.api_document, methods=["GET"]),
-        Route("/openapi.json", openapi_schema, include_in_schema=False),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Route("/openapi.json", openapi_schema, methods=["GET"], include_in_schema=False),
+        Mount("/static", VersionedStaticFiles(directory=str(STATIC_DIR), version=STATIC_VERSION), name="static"),
     ]
 
 
-def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True) -> Starlette:
+def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
+               allowed_hosts: Sequence[str] | None = None, workers: int = DEFAULT_WORKERS,
+               queue: int = DEFAULT_QUEUE) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -51,16 +62,29 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
         Embedding model folder or id; ``None`` for the default.
     warm_model
         Load the model during start-up rather than on the first semantic query.
+    allowed_hosts
+        Host names the app answers (others get 400: DNS rebinding protection);
+        ``jumelage serve`` passes :data:`DEFAULT_ALLOWED_HOSTS` and ``--allowed-host``.
+        ``None`` checks nothing (an app mounted in tests or behind another server).
+    workers, queue
+        Threads for CPU-bound work, and heavy requests that may wait for one; past
+        ``workers + queue`` at once, a heavy request is answered 503 with Retry-After.
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        app.state.jumelage_heavy = HeavyPool(workers, queue)
         app.state.jumelage = load_state(Path(index_dir), model, warm_model=warm_model)
-        yield
+        try:
+            yield
+        finally:
+            app.state.jumelage_heavy.shutdown()
 
-    return Starlette(
-        routes=routes(),
-        lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers=errors.HANDLERS,
-    )
+    middleware = [Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES), Middleware(SecurityHeaders)]
+    if allowed_hosts is not None:
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False))
+    app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware, exception_handlers=errors.HANDLERS)
+    # Starlette answers /static (no slash) with a redirect built from the Host header;
+    # no route here needs the slash added, so an unknown URL is a plain 404.
+    app.router.redirect_slashes = False
+    return app

@@ -12,14 +12,14 @@ import threading
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from indexer.passage import Passage
 from search.citations import CitationService
-from search.errors import BadRequest
-from search.quote import QuoteFinder
+from search.quote import MAX_QUOTE_CHARS, QuoteFinder
+from search.request import as_int, check_text
+from web.heavy import run_heavy
 
 _LOCK = threading.Lock()
 
@@ -53,18 +53,17 @@ async def api_passage_citations(request: Request) -> JSONResponse:
       404:
         description: No passage has this id.
     """
-    citations, _ = _services(request)
-    answer = await run_in_threadpool(citations.for_passage, request.path_params["passage_id"])
-    return JSONResponse(answer)
+    return await run_heavy(request, _citations_response, request, request.path_params["passage_id"])
 
 
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return 5
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"limit must be a whole number between 1 and 100, not {raw[:40]!r}") from None
+def _citations_response(request: Request, passage_id: str) -> JSONResponse:
+    citations, _ = _services(request)  # built on first use: a few tens of ms, off the event loop
+    return JSONResponse(citations.for_passage(passage_id))
+
+
+def _quote_response(request: Request, text: str, limit: int) -> JSONResponse:
+    _, finder = _services(request)
+    return JSONResponse(finder.find(text, limit))
 
 
 async def api_quote(request: Request) -> JSONResponse:
@@ -72,7 +71,7 @@ async def api_quote(request: Request) -> JSONResponse:
     ---
     summary: Where does a quotation come from?
     parameters:
-      - {name: text, in: query, required: true, schema: {type: string}, example: "dans le respect des déclarations […] de Nancy"}
+      - {name: text, in: query, required: true, schema: {type: string, minLength: 1, maxLength: 5000}, example: "dans le respect des déclarations […] de Nancy"}
       - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 100, default: 5}}
     responses:
       200:
@@ -80,13 +79,13 @@ async def api_quote(request: Request) -> JSONResponse:
       400:
         description: Empty or over-long quotation, or a bad limit.
     """
-    _, finder = _services(request)
     params = request.query_params
     text = params.get("text")
     if text is None:
         text = params.get("q")
-    answer = await run_in_threadpool(finder.find, text, _limit(params.get("limit")))
-    return JSONResponse(answer)
+    quote = check_text(text, "quotation", MAX_QUOTE_CHARS)
+    limit = as_int(params.get("limit"), "limit", 1, 100, 5)
+    return await run_heavy(request, _quote_response, request, quote, limit)
 
 
 # -- the passage page ---------------------------------------------------------------------------------

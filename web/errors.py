@@ -1,23 +1,30 @@
-"""Error responses: JSON for the API, a page for people; never a traceback.
+"""Error responses: JSON for the API, a page for people; never a traceback, never a path.
 
 User mistakes are 400 (bad parameter) or 404 (unknown id or page); an index
-that cannot serve is 503; anything else is a bug: logged in full, answered
-with a short message.
+that cannot serve is 503, and so is a request past the heavy-request bound (with
+``Retry-After``); anything else is a bug: logged in full, answered with a short
+message. No answer carries an absolute file path of the server: the index folder
+is named by its last component, other paths in 5xx details are cut to theirs.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from search.index_reader import IndexUnusable
 from search.errors import BadRequest, NotFound
+from search.index_reader import IndexUnusable
+from web.heavy import Overloaded
 from web.templating import labels_for, render
 
 log = logging.getLogger("jumelage.web")
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.:])/(?:[^\s/'\"()]+/)+([^\s/'\"()]*)")
+STATIC_METHODS = "GET, HEAD"
 
 
 def _wants_json(request: Request) -> bool:
@@ -25,14 +32,28 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
 
 
-def _respond(request: Request, status: int, message: str) -> Response:
-    if _wants_json(request):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
+def scrub(request: Request, message: str) -> str:
+    """``message`` without the server's absolute paths: the index folder by its name, others by their last part."""
+    state = getattr(request.app.state, "jumelage", None)
+    if state is not None:
+        for form in {str(state.index_dir), str(state.index_dir.resolve())}:
+            message = message.replace(form, state.index_dir.name)
+    return _ABSOLUTE_PATH.sub(lambda m: "…/" + m.group(1), message)
+
+
+def _respond(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    message = scrub(request, message)
+    if _wants_json(request) or request.method not in ("GET", "HEAD"):
+        return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
     t = labels_for(request)
     title = t("not_found_title") if status == 404 else t("error_title")
     if getattr(request.app.state, "jumelage", None) is None:  # start-up failed: no state for the layout
-        return Response(f"{status} {title}: {message}", status_code=status, media_type="text/plain; charset=utf-8")
-    return render(request, "error.html", {"status": status, "title": title, "message": message}, status_code=status)
+        return Response(f"{status} {title}: {message}", status_code=status, media_type="text/plain; charset=utf-8",
+                        headers=headers)
+    response = render(request, "error.html", {"status": status, "title": title, "message": message},
+                      status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def bad_request(request: Request, exc: Exception) -> Response:
@@ -44,7 +65,19 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:
-    return _respond(request, 503, str(exc))
+    """The index cannot serve: the detail goes to the log, the visitor gets the localised reason."""
+    log.error("index unusable on %s: %s", request.url.path[:200], exc)
+    return _respond(request, 503, labels_for(request)("index_unavailable"), {"Retry-After": "30"})
+
+
+async def overloaded(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Overloaded)
+    return _respond(request, 503, labels_for(request)("overloaded"), {"Retry-After": str(exc.retry_after)})
+
+
+def _allowed_methods(request: Request, exc: HTTPException) -> str:
+    allowed = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+    return allowed or STATIC_METHODS  # StaticFiles raises its 405 without the header
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -52,7 +85,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         return _respond(request, 404, f"no page at {request.url.path[:200]}")
-    return _respond(request, exc.status_code, str(exc.detail))
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request, exc)
+        message = labels_for(request)("method_not_allowed", method=request.method[:20], allowed=allowed)
+        return _respond(request, 405, message, {"Allow": allowed})
+    return _respond(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -64,6 +101,7 @@ HANDLERS = {
     BadRequest: bad_request,
     NotFound: not_found,
     IndexUnusable: unavailable,
+    Overloaded: overloaded,
     HTTPException: http_error,
     Exception: server_error,
 }

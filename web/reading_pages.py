@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from search import lookup
+from search.request import check_text
+from web.heavy import run_heavy
 from web.i18n import Labels
 from web.state import AppState
 from web.citations_api import citations_view
 from web.templating import labels_for, render, ui_lang
 from web.views import PassageView, all_documents, document_view, passage_view, translation_views
-
-MAX_HIGHLIGHT_QUERY = 2000  # the same bound as a search: longer text is not a query
-
 
 @dataclass(frozen=True)
 class RowView:
@@ -32,8 +30,9 @@ def _state(request: Request) -> AppState:
 
 
 def _query(request: Request) -> str:
-    """The search the reader came from, if any, to mark its hits again."""
-    return (request.query_params.get("q") or "")[:MAX_HIGHLIGHT_QUERY].strip()
+    """The search the reader came from, if any, to mark its hits again (checked like a search)."""
+    raw = request.query_params.get("q") or ""
+    return check_text(raw) if raw.strip() else ""
 
 
 def _row_view(row: lookup.AlignedRow, t: Labels, query: str) -> RowView:
@@ -50,7 +49,11 @@ async def documents_page(request: Request) -> HTMLResponse:
 
 async def document_page(request: Request) -> HTMLResponse:
     """A declaration, French and Japanese side by side, hits of ``?q=`` marked."""
-    state, t, query = _state(request), labels_for(request), _query(request)
+    return await run_heavy(request, _document_page, request, _query(request))
+
+
+def _document_page(request: Request, query: str) -> HTMLResponse:
+    state, t = _state(request), labels_for(request)
     doc = lookup.document(state.index, request.path_params["doc_id"])
     left, right, rows = lookup.aligned_rows(state.index, doc.id)
     return render(request, "document.html", {
@@ -64,7 +67,11 @@ async def document_page(request: Request) -> HTMLResponse:
 
 async def passage_page(request: Request) -> HTMLResponse:
     """A passage with its translation, its neighbours and (when computed) its citations."""
-    state, t, query = _state(request), labels_for(request), _query(request)
+    return await run_heavy(request, _passage_page, request, _query(request))
+
+
+def _passage_page(request: Request, query: str) -> HTMLResponse:
+    state, t = _state(request), labels_for(request)
     p = lookup.passage(state.index, request.path_params["passage_id"])
     before, after = lookup.neighbours(state.index, p)
     return render(request, "passage.html", {
@@ -74,7 +81,7 @@ async def passage_page(request: Request) -> HTMLResponse:
         "before": [passage_view(n, t) for n in before],
         "after": [passage_view(n, t) for n in after],
         # What it cites and what cites it, spans marked (web.citations_api).
-        "citations": await run_in_threadpool(citations_view, request, p, ui_lang(request)),
+        "citations": citations_view(request, p, ui_lang(request)),
         "q": query,
     })
 

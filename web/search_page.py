@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from search import lookup
 from search.errors import BadRequest
 from search.request import LANGS, MODES, SearchRequest, make_request
+from web.api import check_mode_available
 from web.chart import hits_chart
+from web.heavy import run_heavy
 from web.i18n import Labels
 from web.paging import PAGE_SIZE, paging, parse_page
 from web.state import AppState
@@ -70,12 +71,12 @@ def _form(request: Request, state: AppState) -> dict:
     }
 
 
-async def _run(state: AppState, req: SearchRequest) -> tuple[dict, dict[str, int]]:
+def _run(state: AppState, req: SearchRequest) -> tuple[dict, dict[str, int]]:
     """The page's response, and hit counts per declaration ignoring the declaration filter."""
-    response = await run_in_threadpool(state.service.search, req)
+    response = state.service.search(req)
     if req.doc is None:
         return response, response["facets"]["doc_id"]
-    unfiltered = await run_in_threadpool(state.service.search, replace(req, doc=None, limit=1, offset=0))
+    unfiltered = state.service.search(replace(req, doc=None, limit=1, offset=0))
     return response, unfiltered["facets"]["doc_id"]
 
 
@@ -106,10 +107,19 @@ async def search_page(request: Request) -> HTMLResponse:
         page = parse_page(p.get("page"))
         req = make_request(form["q"], p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
                            PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        response, by_doc = await _run(state, req)
+        check_mode_available(state, req)
+        # Search, result views and the template all run on a worker thread, off the event loop.
+        return await run_heavy(request, _results_page, request, state, context, documents, page, req)
     except BadRequest as err:
         context["error"] = str(err)
         return render(request, "search.html", context, status_code=400)
+
+
+def _results_page(request: Request, state: AppState, context: dict, documents: list[DocumentView], page: int,
+                  req: SearchRequest) -> HTMLResponse:
+    t = labels_for(request)
+    form = context["form"]
+    response, by_doc = _run(state, req)
     labels = [(d.id, d.short_label, d.lang) for d in documents]
     context.update(
         response=response,

@@ -9,22 +9,68 @@ from search.index_reader import open_index, resolve_index_dir
 
 
 def register(sub) -> None:
+    from web.heavy import DEFAULT_QUEUE, DEFAULT_WORKERS
+    from web.server import HEADER_TIMEOUT_S, KEEP_ALIVE_S, LIMIT_CONCURRENCY, check_port
+
     p = sub.add_parser("serve", help="serve the web app and API",
                        description="Serve the search interface and the JSON API over HTTP.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--port", type=check_port, default=8000, help="port, 1-65535 (default: 8000)")
+    # -- hardening (web.server, web.heavy) --------------------------------------------------------
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this Host name (repeatable; 127.0.0.1, localhost "
+                        "and --host are always allowed; '*' allows any)")
+    p.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
+                   help=f"threads for searches and pages (default: {DEFAULT_WORKERS})")
+    p.add_argument("--queue", type=_non_negative, default=DEFAULT_QUEUE,
+                   help=f"heavy requests that may wait for a thread; more get 503 (default: {DEFAULT_QUEUE})")
+    p.add_argument("--limit-concurrency", type=_positive, default=LIMIT_CONCURRENCY,
+                   help=f"connections and requests at once before a 503 (default: {LIMIT_CONCURRENCY})")
+    p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT_S,
+                   help=f"seconds a client has to send a request head (default: {HEADER_TIMEOUT_S:g})")
+    p.add_argument("--keep-alive", type=_positive, default=KEEP_ALIVE_S,
+                   help=f"seconds an idle connection stays open (default: {KEEP_ALIVE_S})")
     add_index_option(p)
     add_model_option(p)
     p.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    import uvicorn
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {value[:20]!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, not {number}")
+    return number
 
+
+def _non_negative(value: str) -> int:
+    return 0 if value.strip() == "0" else _positive(value)
+
+
+def allowed_hosts(host: str, extra: list[str]) -> list[str]:
+    """The Host names the server answers: the defaults, the address it listens on, and ``--allowed-host``."""
+    from web.app import DEFAULT_ALLOWED_HOSTS
+
+    names = list(DEFAULT_ALLOWED_HOSTS)
+    if host not in ("0.0.0.0", "::", "") and ":" not in host:
+        names.append(host)
+    return list(dict.fromkeys(names + [h.strip() for h in extra if h.strip()]))
+
+
+def run(args: argparse.Namespace) -> int:
+    from web import server
     from web.app import create_app
 
     index_dir = resolve_index_dir(args.index)
     open_index(index_dir)  # fail now, in one line, rather than inside the server's start-up
-    progress(f"serving {index_dir} on http://{args.host}:{args.port}")
-    uvicorn.run(create_app(index_dir, model=args.model), host=args.host, port=args.port, log_level="warning")
+    sock = server.bind(args.host, args.port)  # a bad address or a port in use: one line, exit 2
+    app = create_app(index_dir, model=args.model, allowed_hosts=allowed_hosts(args.host, args.allowed_host),
+                     workers=args.workers, queue=args.queue)
+    progress(f"serving {index_dir} on http://{args.host}:{sock.getsockname()[1]}")
+    limits = server.ServerLimits(args.header_timeout, args.keep_alive, args.limit_concurrency)
+    if not server.run(app, sock, limits):
+        progress("the server did not start: see the message above")
+        return 2
     return 0
