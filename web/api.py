@@ -1,4 +1,4 @@
-"""JSON endpoints. The YAML after ``---`` in each docstring is its OpenAPI description."""
+"""JSON endpoints; their OpenAPI description is written out in :mod:`web.openapi`."""
 
 from __future__ import annotations
 
@@ -27,13 +27,7 @@ def _document_json(state: AppState, doc: lookup.Document) -> dict:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness and the manifest of the index being served.
-    ---
-    summary: Health and index manifest
-    responses:
-      200:
-        description: The server is up; `manifest` describes the index (model, counts, build time).
-    """
+    """Liveness and the manifest of the index being served."""
     state = _state(request)
     # The index folder's name only: an absolute path tells a visitor about the machine.
     return JSONResponse({"status": "ok", "index": state.index_dir.name, "manifest": state.index.manifest.to_json(),
@@ -51,44 +45,18 @@ def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:
 
 
 async def api_search(request: Request) -> JSONResponse:
-    """Search passages; the same JSON as ``jumelage search --json``.
-    ---
-    summary: Search passages (keyword, semantic or hybrid)
-    parameters:
-      - {name: q, in: query, required: true, schema: {type: string, maxLength: 2000}, description: "the query, French or Japanese"}
-      - {name: mode, in: query, schema: {type: string, enum: [hybrid, keyword, semantic], default: hybrid}}
-      - {name: lang, in: query, schema: {type: string, enum: [fr, ja]}, description: only passages in this language}
-      - {name: doc, in: query, schema: {type: string}, description: only passages of this document id}
-      - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 10}}
-      - {name: offset, in: query, schema: {type: integer, minimum: 0, maximum: 100000, default: 0}}
-      - {name: fusion, in: query, schema: {type: string, enum: [rrf, weighted], default: rrf}}
-      - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1, default: 0.5}}
-    responses:
-      200:
-        description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, score, scores, aligned_passage_ids}]}"
-      400:
-        description: A parameter is missing or invalid; `error` says which and what is allowed.
-    """
+    """Search passages; the same JSON as ``jumelage search --json``."""
     p = request.query_params
-    search_request = make_request(p.get("q"), p.get("mode"), p.get("lang"), p.get("doc"), p.get("limit"),
-                                  p.get("offset"), p.get("fusion"), p.get("alpha"))
     state = _state(request)
+    # Without ?mode= the index's best mode: hybrid, or keyword on an index without vectors.
+    search_request = make_request(p.get("q"), p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"), p.get("limit"),
+                                  p.get("offset"), p.get("fusion"), p.get("alpha"))
     check_mode_available(state, search_request)
     return await run_heavy(request, _search_json, state, search_request)
 
 
 async def api_passage(request: Request) -> JSONResponse:
-    """One passage with its translation and its neighbours' ids.
-    ---
-    summary: A passage by id
-    parameters:
-      - {name: passage_id, in: path, required: true, schema: {type: string}, example: "2010-kanazawa-fr:12"}
-    responses:
-      200:
-        description: "{passage_id, doc_id, lang, kind, section, ordinal, text, start, end, aligned_passage_ids, aligned, previous_id, next_id}"
-      404:
-        description: No passage has this id.
-    """
+    """One passage with its translation and its neighbours' ids."""
     state = _state(request)
     p = lookup.passage(state.index, request.path_params["passage_id"])
     before, after = lookup.neighbours(state.index, p, around=1)
@@ -101,13 +69,7 @@ async def api_passage(request: Request) -> JSONResponse:
 
 
 async def api_documents(request: Request) -> JSONResponse:
-    """Every document of the corpus and every edition of the Rencontres.
-    ---
-    summary: List documents
-    responses:
-      200:
-        description: "{documents: [{doc_id, title, edition, city, country, date, lang, status, translation_of, passage_count, edition_label, translations}], editions: [...]}"
-    """
+    """Every document of the corpus and every edition of the Rencontres."""
     state = _state(request)
     return JSONResponse({
         "documents": [_document_json(state, d) for d in state.index.store.documents],
@@ -116,17 +78,7 @@ async def api_documents(request: Request) -> JSONResponse:
 
 
 async def api_document(request: Request) -> JSONResponse:
-    """One document with all its passages in reading order.
-    ---
-    summary: A document by id, with its passages
-    parameters:
-      - {name: doc_id, in: path, required: true, schema: {type: string}, example: 2012-chartres-fr}
-    responses:
-      200:
-        description: "The document's fields plus `passages`: every passage (as in /api/passages/{id}, without neighbours), in reading order."
-      404:
-        description: No document has this id.
-    """
+    """One document with all its passages in reading order."""
     return await run_heavy(request, _document_response, _state(request), request.path_params["doc_id"])
 
 

@@ -42,17 +42,7 @@ def _services(request: Request) -> tuple[CitationService, QuoteFinder]:
 
 
 async def api_passage_citations(request: Request) -> JSONResponse:
-    """What a passage cites, what cites it, what echoes it.
-    ---
-    summary: Citations of a passage
-    parameters:
-      - {name: passage_id, in: path, required: true, schema: {type: string}, example: "2012-chartres-fr:8"}
-    responses:
-      200:
-        description: "{id, kind, passage, cites, cited_by, cited_by_level, mentions_self, echoes, echoes_available, echo_threshold}"
-      404:
-        description: No passage has this id.
-    """
+    """What a passage cites, what cites it, what echoes it."""
     return await run_heavy(request, _citations_response, request, request.path_params["passage_id"])
 
 
@@ -67,18 +57,7 @@ def _quote_response(request: Request, text: str, limit: int) -> JSONResponse:
 
 
 async def api_quote(request: Request) -> JSONResponse:
-    """The source passage(s) of a possibly inexact quotation, the matching span marked.
-    ---
-    summary: Where does a quotation come from?
-    parameters:
-      - {name: text, in: query, required: true, schema: {type: string, minLength: 1, maxLength: 5000}, example: "dans le respect des déclarations […] de Nancy"}
-      - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 100, default: 5}}
-    responses:
-      200:
-        description: "{query, lang, matched, method, threshold, took_ms, message, matches:[{rank, passage_id, score, start, end, snippet_html, ...}]}"
-      400:
-        description: Empty or over-long quotation, or a bad limit.
-    """
+    """The source passage(s) of a possibly inexact quotation, the matching span marked."""
     params = request.query_params
     text = params.get("text")
     if text is None:

@@ -27,6 +27,7 @@ LIMIT_CONCURRENCY = 128
 MAX_HEADER_BYTES = 32 * 1024
 BACKLOG = 256
 GRACEFUL_SHUTDOWN_S = 10
+SWITCH_INTERVAL_S = 0.001
 
 
 class ServeError(ValueError):
@@ -85,6 +86,8 @@ def bind(host: str, port: int) -> socket.socket:
 
 def run(app, sock: socket.socket, limits: ServerLimits = ServerLimits(), log_level: str = "warning") -> bool:
     """Serve ``app`` on ``sock`` until interrupted; ``False`` when the app failed to start."""
+    import sys
+
     import uvicorn
 
     from web.h11_timeouts import HeaderTimeoutH11Protocol
@@ -101,6 +104,9 @@ def run(app, sock: socket.socket, limits: ServerLimits = ServerLimits(), log_lev
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         server_header=False,
     )
+    # The event loop shares the GIL with the pool threads; at the default 5 ms switch interval
+    # each step of a /healthz answer could wait 5 ms for a searching thread to let go.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     return server.started

@@ -8,7 +8,8 @@ import re
 
 from jumelage.commands.common import add_index_option, add_model_option, print_json
 from search.index_reader import open_index, resolve_index_dir
-from search.quote import QuoteFinder
+from search.quote import MAX_QUOTE_CHARS, QuoteFinder
+from search.request import check_text
 from search.semantic import query_encoder_loader
 
 _MARK = re.compile(r"<mark(?: class=\"\w+\")?>(.*?)</mark>", re.S)
@@ -40,6 +41,7 @@ def _plain(answer: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_text(args.text, "quotation", MAX_QUOTE_CHARS)  # the same bounds as /api/quote, before any loading
     index = open_index(resolve_index_dir(args.index))
     loader = None if args.no_semantic or index.manifest.model is None else query_encoder_loader(args.model)
     answer = QuoteFinder(index, loader).find(args.text, limit=args.limit, semantic=not args.no_semantic)

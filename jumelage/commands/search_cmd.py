@@ -10,7 +10,8 @@ import sys
 
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from jumelage.errors import USER_ERRORS
-from search.request import FUSIONS, MODES, make_request
+from search.errors import BadRequest
+from search.request import FUSIONS, MODES, echo, make_request
 
 _MARK = re.compile(r'<mark class="sem">(.*?)</mark>|<mark>(.*?)</mark>', re.S)
 
@@ -55,22 +56,37 @@ def _plain(response: dict) -> str:
     return "\n".join(lines)
 
 
+def _safe_id(value: object, lineno: int) -> object:
+    """The line's ``id`` as given when JSON can print it (a string or a number), else the line number."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return lineno if value is None else echo(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates escaped
+    return value
+
+
 def _run_batch(args: argparse.Namespace, service) -> int:
+    """One JSON object per line; a bad line gets an error object and the run goes on (exit 2 at the end)."""
     failed = 0
-    for lineno, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    for lineno, raw in enumerate(args.batch.read_bytes().splitlines(), start=1):
+        if not raw.strip():
             continue
-        item_id = None
+        item_id: object = lineno
         try:
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as err:
+                raise BadRequest(f"the line is not valid UTF-8 (byte {err.start + 1}): save the file as UTF-8") from None
             item = json.loads(line)
             if not isinstance(item, dict):
-                raise ValueError("each line must be a JSON object")
-            item_id = item.get("id", lineno)
+                raise BadRequest("each line must be a JSON object, e.g. {\"id\": \"q1\", \"query\": \"jeunesse\"}")
+            item_id = _safe_id(item.get("id", lineno), lineno)
             print_json({"id": item_id, **service.search(_request(args, item))})
         except (json.JSONDecodeError, *USER_ERRORS) as err:
             failed += 1
-            print_json({"id": item_id if item_id is not None else lineno, "error": str(err)})
-            print(f"jumelage: error: {args.batch}:{lineno}: {err}", file=sys.stderr)
+            message = str(err).encode("utf-8", "backslashreplace").decode("utf-8")
+            print_json({"id": item_id, "error": message})
+            print(f"jumelage: error: {args.batch}:{lineno}: {message}", file=sys.stderr)
     return 2 if failed else 0
 
 
