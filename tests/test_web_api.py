@@ -56,8 +56,14 @@ def test_openapi_schema_describes_the_endpoints(client):
     assert set(schema["paths"]) >= {"/healthz", "/api/search", "/api/passages/{passage_id}", "/api/documents",
                                     "/api/documents/{doc_id}"}
     params = {p["name"]: p for p in schema["paths"]["/api/search"]["get"]["parameters"]}
-    assert params["mode"]["schema"]["enum"] == ["hybrid", "keyword", "semantic"] and params["q"]["required"]
+    # The schema offers what this index can run: a keyword-only index has one mode.
+    assert params["mode"]["schema"]["enum"] == ["keyword"] and params["q"]["required"]
+    assert params["q"]["schema"]["maxLength"] == 2000 and params["limit"]["schema"]["maximum"] == 1000
+    assert set(params["doc"]["schema"]["enum"]) >= {"2010-kanazawa-fr", "2012-chartres-ja"}
     assert "404" in schema["paths"]["/api/passages/{passage_id}"]["get"]["responses"]
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert len({op["operationId"] for op in operations}) == len(operations)
+    assert all("schema" in op["responses"]["200"]["content"]["application/json"] for op in operations)
 
 
 def test_security_headers_on_api_and_pages(client):
