@@ -79,8 +79,11 @@ def test_healthz_says_whether_semantic_search_is_available(client):
 
 
 def test_hybrid_on_a_keyword_only_index_is_a_400_that_says_what_to_do(client):
-    r = client.get("/api/search", params={"q": "séisme"})
+    r = client.get("/api/search", params={"q": "séisme", "mode": "hybrid"})
     assert r.status_code == 400 and "mode=keyword" in r.json()["error"] and "/" not in r.json()["error"]
+    # Without ?mode= the API uses what the index can run, as the search page does.
+    r = client.get("/api/search", params={"q": "séisme"})
+    assert r.status_code == 200 and r.json()["mode"] == "keyword"
 
 
 def test_search_paging_is_consistent(client):
