@@ -23,6 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+from indexer.errors import JumelageError
 from indexer.passage import Passage, split_passage_id
 
 _MARKER = re.compile(r"^@\s+(.+?)\s*$")
@@ -30,7 +31,7 @@ _REFERENCE = re.compile(r"^(?P<pid>[^#\s]+:\d+)(?:#(?P<fp>[0-9a-f]{8}))?$")
 _WORD = re.compile(r"\w+")
 
 
-class AlignmentError(ValueError):
+class AlignmentError(JumelageError, ValueError):
     """A Japanese text's markers do not match the French passages they name."""
 
 

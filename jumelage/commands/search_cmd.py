@@ -10,6 +10,8 @@ import sys
 
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from jumelage.errors import USER_ERRORS
+from indexer.errors import read_user_text
+from search.errors import BadRequest
 from search.request import FUSIONS, MODES, make_request
 
 _MARK = re.compile(r'<mark class="sem">(.*?)</mark>|<mark>(.*?)</mark>', re.S)
@@ -55,19 +57,28 @@ def _plain(response: dict) -> str:
     return "\n".join(lines)
 
 
+def _batch_item(line: str) -> dict:
+    """One ``--batch`` line as a dict, or :class:`BadRequest` saying what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise BadRequest(f"not JSON ({err.msg} at column {err.colno})") from None
+    if not isinstance(item, dict):
+        raise BadRequest('each line must be a JSON object, e.g. {"id": "q1", "query": "tourisme"}')
+    return item
+
+
 def _run_batch(args: argparse.Namespace, service) -> int:
     failed = 0
-    for lineno, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(read_user_text(args.batch, "batch file").splitlines(), start=1):
         if not line.strip():
             continue
         item_id = None
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("each line must be a JSON object")
+            item = _batch_item(line)
             item_id = item.get("id", lineno)
             print_json({"id": item_id, **service.search(_request(args, item))})
-        except (json.JSONDecodeError, *USER_ERRORS) as err:
+        except USER_ERRORS as err:
             failed += 1
             print_json({"id": item_id if item_id is not None else lineno, "error": str(err)})
             print(f"jumelage: error: {args.batch}:{lineno}: {err}", file=sys.stderr)
