@@ -135,7 +135,7 @@ def _with_sections(passages: list[Passage], french: list[Passage]) -> list[Passa
     fr_by_id = {p.passage_id: p for p in french}
     for passage in passages:
         fr = fr_by_id[passage.aligned_passage_ids[0]]
-        if fr.kind in ("title", "heading", "caption"):
+        if fr.kind.opens_section:
             heading_ja.setdefault(fr.text.rstrip(" .:"), passage.text.rstrip(" 。:："))
     out = []
     for passage in passages:

@@ -72,8 +72,7 @@ class CitationService:
         other = self.index.store.get(echo.other_id)
         if other is None:  # a stale citations.json; the reader never fails on it
             return {**echo.to_json(), "doc_id": None, "lang": None, "section": "", "text": "", "snippet_html": ""}
-        analyzer = "ja" if other.lang == "ja" else "fr"
-        terms = {t.text for surface in echo.shared_terms for t in analyze(surface, analyzer)}
+        terms = {t.text for surface in echo.shared_terms for t in analyze(surface, other.lang)}
         return {
             **echo.to_json(), "doc_id": other.doc_id, "lang": other.lang, "section": other.section,
             "text": other.text, "snippet_html": snippet(other.text, match_spans(other.text, other.lang, terms)),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from indexer.analysis import analyze
+from indexer.passage import Lang
 from indexer.vectors import sentence_spans
 
 SNIPPET_CHARS = 320
@@ -38,7 +39,7 @@ def match_spans(text: str, lang: str, terms: Iterable[str], exact_terms: Iterabl
     spans: list[Span] = []
     wanted = set(terms)
     if wanted:
-        spans += [(s, e) for term, s, e in _passage_terms(text, "ja" if lang == "ja" else "fr") if term in wanted]
+        spans += [(s, e) for term, s, e in _passage_terms(text, Lang.analyzer_of(lang)) if term in wanted]
     exact = set(exact_terms)
     if exact and lang == "fr":
         spans += [(s, e) for term, s, e in _passage_terms(text, "fr_exact") if term in exact]

@@ -160,7 +160,7 @@ def marked_text(p: Passage, query: str | None) -> str:
     if p.lang == parsed.lang:
         terms, exact = parsed.terms, parsed.exact_terms
     else:
-        terms, exact = tuple(t.text for t in analyze(query[:2000], "ja" if p.lang == "ja" else "fr")), ()
+        terms, exact = tuple(t.text for t in analyze(query[:2000], p.lang)), ()
     for phrase in parsed.phrase_terms:
         terms += phrase
     spans = match_spans(p.text, p.lang, terms, exact)

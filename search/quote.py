@@ -34,9 +34,10 @@ import numpy as np
 
 from indexer.analysis import detect_lang
 from indexer.manifest import IndexUnusable
+from indexer.passage import Lang
 from search.errors import BadRequest
 from search.highlight import SNIPPET_CHARS, snippet
-from search.index_reader import STRUCTURAL_KINDS, OpenIndex
+from search.index_reader import OpenIndex
 from search.text import fold
 
 MATCH_THRESHOLD = 0.6        # share of the quotation's characters aligned in order
@@ -226,9 +227,9 @@ class QuoteFinder:
         index = self.index
         if index.vectors is None or self._encoder_loader is None:
             return []
-        other = "fr" if lang == "ja" else "ja"
+        other = Lang.analyzer_of(lang).other
         rows = np.asarray([r for r in index.rows_by_lang.get(other, np.empty(0, np.int64)).tolist()
-                           if index.store.passages[r].kind not in STRUCTURAL_KINDS], dtype=np.int64)
+                           if not index.store.passages[r].is_structural], dtype=np.int64)
         if len(rows) < 3:
             return []
         vector = np.asarray(self._load_encoder().encode_passages([quote])[0], dtype=np.float32)

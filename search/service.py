@@ -164,7 +164,7 @@ class SearchService:
         if passage.lang == parsed.lang:
             terms, exact = parsed.terms, parsed.exact_terms
         else:
-            terms, exact = tuple(t.text for t in analyze(query, "ja" if passage.lang == "ja" else "fr")), ()
+            terms, exact = tuple(t.text for t in analyze(query, passage.lang)), ()
         for phrase_terms in parsed.phrase_terms:
             terms = terms + phrase_terms
         spans = match_spans(passage.text, passage.lang, terms, exact)
