@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 import sys
 
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from jumelage.errors import USER_ERRORS
 from indexer.errors import read_user_text
 from search.errors import BadRequest
+from search.highlight import bracket_format
 from search.request import FUSIONS, MODES, make_request
-
-_MARK = re.compile(r'<mark class="sem">(.*?)</mark>|<mark>(.*?)</mark>', re.S)
-
+from search.results import SearchResponse
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="search the declarations",
@@ -43,17 +40,12 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
                         o.get("fusion", args.fusion), o.get("alpha", args.alpha))
 
 
-def _plain_mark(match: re.Match) -> str:
+def _plain(response: SearchResponse) -> str:
     """[keyword hit], {closest sentence of a semantic hit}."""
-    return "{" + match.group(1) + "}" if match.group(1) is not None else "[" + match.group(2) + "]"
-
-
-def _plain(response: dict) -> str:
-    lines = [f"{response['total']} result(s) for {response['query']!r} ({response['mode']}, {response['took_ms']} ms)"]
-    for r in response["results"]:
-        snippet = html.unescape(_MARK.sub(_plain_mark, r["snippet_html"]))
-        lines.append(f"{r['rank']:>3}. {r['passage_id']}  {r['section']}  (score {r['score']:.4f})")
-        lines.append(f"     {snippet}")
+    lines = [f"{response.total} result(s) for {response.query!r} ({response.mode}, {response.took_ms} ms)"]
+    for hit in response.hits:
+        lines.append(f"{hit.rank:>3}. {hit.passage_id}  {hit.passage.section}  (score {hit.score:.4f})")
+        lines.append(f"     {bracket_format(hit.snippet)}")
     return "\n".join(lines)
 
 
@@ -93,6 +85,6 @@ def run(args: argparse.Namespace) -> int:
         service.semantic()  # load the model before the clock starts: took_ms is the query's own time
     if args.batch is not None:
         return _run_batch(args, service)
-    response = service.search(request)
-    print_json(response) if args.json else print(_plain(response))
+    response = service.run(request)
+    print_json(response.to_json()) if args.json else print(_plain(response))
     return 0
