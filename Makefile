@@ -27,6 +27,7 @@ model: $(MODEL)/modules.json
 
 bench: index
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.soak --index $(INDEX)
 
 install: $(STAMP)
 

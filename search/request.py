@@ -112,8 +112,18 @@ def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | N
     return chosen
 
 
-def as_int(value: object, name: str, low: int, high: int, default: int) -> int:
-    """A whole number from ``low`` to ``high`` (``default`` when absent)."""
+def parse_int(value: object, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter (from a URL or the command line), ``default`` when absent or empty.
+
+    The one integer parser of the program: search's ``limit``/``offset``, the
+    result pages' ``page``, the quotation API's ``limit``. At most 12 digits are
+    read, so a 100 kB number costs nothing and is never echoed whole.
+
+    Raises
+    ------
+    BadRequest
+        Naming the parameter, when it is not a whole number or not in ``[low, high]``.
+    """
     if value is None or str(value).strip() == "":
         return default
     raw = str(value).strip()
@@ -146,8 +156,8 @@ def make_request(
     mode_s = _choice(mode, "mode", MODES, "hybrid")
     lang_s = _choice(lang, "lang", LANGS, None)
     doc_s = check_doc_id(doc)
-    limit_n = as_int(limit, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
-    offset_n = as_int(offset, "offset", 0, MAX_OFFSET, 0)
+    limit_n = parse_int(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset_n = parse_int(offset, "offset", 0, 0, MAX_OFFSET)
     fusion_s = _choice(fusion, "fusion", FUSIONS, "rrf")
     try:
         alpha_f = 0.5 if alpha in (None, "") else float(str(alpha).strip()[:40])

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 ROUTES = ("/", "/documents", "/documents/2012-chartres-fr", "/passages/2012-chartres-fr:8", "/about", "/healthz",
           "/api/search?q=tourisme&mode=keyword", "/api/passages/2012-chartres-fr:8",

@@ -1,10 +1,10 @@
 """Error responses: JSON for the API, a page for people; never a traceback, never a path.
 
-User mistakes are 400 (bad parameter) or 404 (unknown id or page); an index
-that cannot serve is 503, and so is a request past the heavy-request bound (with
-``Retry-After``); anything else is a bug: logged in full, answered with a short
-message. No answer carries an absolute file path of the server: the index folder
-is named by its last component, other paths in 5xx details are cut to theirs.
+User mistakes (:class:`~indexer.errors.JumelageError`) are 400 (bad parameter) or 404
+(unknown id or page); an index that cannot serve is 503, and so is a request past the
+heavy-request bound (with ``Retry-After``); anything else is a bug: logged in full,
+answered with a short message. No answer carries an absolute file path of the server:
+the index folder is named by its last component, other paths are cut to theirs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from indexer.errors import JumelageError
 from search.errors import BadRequest, NotFound
 from search.index_reader import IndexUnusable
 from web.heavy import Overloaded
@@ -98,6 +99,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 HANDLERS = {
+    JumelageError: bad_request,  # any other user error (most specific class wins)
     BadRequest: bad_request,
     NotFound: not_found,
     IndexUnusable: unavailable,

@@ -12,9 +12,8 @@ from search.request import check_text
 from web.heavy import run_heavy
 from web.i18n import Labels
 from web.state import AppState
-from web.citations_api import citations_view
-from web.templating import labels_for, render, ui_lang
-from web.views import PassageView, all_documents, document_view, passage_view, translation_views
+from web.templating import labels_for, render
+from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
 @dataclass(frozen=True)
 class RowView:
@@ -38,7 +37,7 @@ def _query(request: Request) -> str:
 def _row_view(row: lookup.AlignedRow, t: Labels, query: str) -> RowView:
     left = [passage_view(p, t, query) for p in row.left]
     right = [passage_view(p, t, query) for p in row.right]
-    return RowView(left, right, any("<mark" in v.html for v in left + right))
+    return RowView(left, right, any(v.snippet.marked for v in left + right))
 
 
 async def documents_page(request: Request) -> HTMLResponse:
@@ -80,8 +79,8 @@ def _passage_page(request: Request, query: str) -> HTMLResponse:
         "translations": translation_views(state.index, p, t, query),
         "before": [passage_view(n, t) for n in before],
         "after": [passage_view(n, t) for n in after],
-        # What it cites and what cites it, spans marked (web.citations_api).
-        "citations": citations_view(request, p, ui_lang(request)),
+        # What it cites, what cites it, what echoes it, spans marked.
+        "citations": citations_view(state.citations, p, t),
         "q": query,
     })
 

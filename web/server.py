@@ -21,6 +21,8 @@ import errno
 import socket
 from dataclasses import dataclass
 
+from indexer.errors import JumelageError
+
 HEADER_TIMEOUT_S = 10.0  # also web.h11_timeouts' default
 KEEP_ALIVE_S = 5
 LIMIT_CONCURRENCY = 128
@@ -30,7 +32,7 @@ GRACEFUL_SHUTDOWN_S = 10
 SWITCH_INTERVAL_S = 0.001
 
 
-class ServeError(ValueError):
+class ServeError(JumelageError, ValueError):
     """The server cannot start (address, port): one line, exit 2."""
 
 
