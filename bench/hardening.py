@@ -110,6 +110,18 @@ async def _heavy(base: str, seconds: float, clients: int) -> dict:
             "heavy_statuses": dict(sorted(statuses.items()))}
 
 
+def stop_server(process: subprocess.Popen, grace_s: float = 30) -> float:
+    """SIGTERM, then SIGKILL after ``grace_s``; the seconds the server took to exit."""
+    started = time.monotonic()
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    return round(time.monotonic() - started, 2)
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -138,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({f"load_c{c}": results[f"load_c{c}"]}), file=sys.stderr, flush=True)
         results["rss_end_mb"] = rss_mb(process.pid)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(process)
     text = json.dumps(results, ensure_ascii=False, indent=1)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")

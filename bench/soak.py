@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.hardening import new_queries, rss_mb, start_server
+from bench.hardening import new_queries, rss_mb, start_server, stop_server
 from bench.stats import load_average, machine_info
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -103,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     process = start_server(Path("."), args.index, args.port)
     try:
         result = asyncio.run(_run(f"http://127.0.0.1:{args.port}", process.pid, args))
+        result = {"machine": machine_info(), "load_average_end": load_average(), **result}
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-    result = {"machine": machine_info(), "load_average_end": load_average(), **result}
+        shutdown_s = stop_server(process)
+    result["server_shutdown_s"] = shutdown_s
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     curve = " ".join(f"{t:.0f}s:{r:.0f}" for t, r in result["curve"])
     print(f"RSS after warm-up {result['rss_after_warmup_mb']} MB, final {result['rss_final_mb']} MB "

@@ -31,6 +31,16 @@ ECHO_CHARS = 40
 DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+class InvalidInput(BadRequest):
+    """A :class:`BadRequest` that names its message: ``key`` and ``values``, so an interface can
+    say it in its own language (the web's French and Japanese tables); ``str()`` is the English line."""
+
+    def __init__(self, key: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     query: str
@@ -76,20 +86,24 @@ def check_text(value: object, name: str = "query", max_chars: int = MAX_QUERY_CH
     """
     text = "" if value is None else str(value)
     if len(text) > max_chars:
-        raise BadRequest(f"the {name} is {len(text)} characters long; the limit is {max_chars}: shorten it")
+        raise InvalidInput("text_too_long", f"the {name} is {len(text)} characters long; the limit is {max_chars}: shorten it",
+                           name=name, length=len(text), limit=max_chars)
     bad = _bad_character(text)
     if bad is not None:
-        raise BadRequest(f"the {name} holds {bad[1]} at position {bad[0] + 1}: send valid UTF-8 text")
+        raise InvalidInput("bad_character", f"the {name} holds {bad[1]} at position {bad[0] + 1}: send valid UTF-8 text",
+                           name=name, code=f"{ord(text[bad[0]]):04X}", position=bad[0] + 1)
     if not text.strip():
-        raise BadRequest(f"the {name} is empty: type one or more words, e.g. mondialisation or 防災")
+        raise InvalidInput("text_empty", f"the {name} is empty: type one or more words, e.g. mondialisation or 防災",
+                           name=name)
     return text.strip()
 
 
 def check_term_count(count: int) -> None:
     """Refuse a query with more than :data:`MAX_QUERY_TERMS` distinct analysed terms."""
     if count > MAX_QUERY_TERMS:
-        raise BadRequest(f"the query has {count} distinct words; the limit is {MAX_QUERY_TERMS}: "
-                         "shorten it (to find where a long text comes from, use quote)")
+        raise InvalidInput("too_many_terms", f"the query has {count} distinct words; the limit is {MAX_QUERY_TERMS}: "
+                           "shorten it (to find where a long text comes from, use quote)",
+                           count=count, limit=MAX_QUERY_TERMS)
 
 
 def check_doc_id(value: object) -> str | None:
@@ -100,7 +114,7 @@ def check_doc_id(value: object) -> str | None:
     if not doc:
         return None
     if len(doc) > MAX_DOC_ID_CHARS or not DOC_ID.fullmatch(doc):
-        raise BadRequest(f"unknown doc {echo(doc)}: document ids look like 2012-chartres-fr")
+        raise InvalidInput("bad_doc", f"unknown doc {echo(doc)}: document ids look like 2012-chartres-fr", value=echo(doc))
     return doc
 
 
@@ -109,7 +123,8 @@ def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | N
         return default
     chosen = str(value).strip().lower()
     if chosen not in allowed:
-        raise BadRequest(f"unknown {name} {echo(chosen)}: use one of {', '.join(allowed)}")
+        raise InvalidInput("unknown_choice", f"unknown {name} {echo(chosen)}: use one of {', '.join(allowed)}",
+                           name=name, value=echo(chosen), allowed=", ".join(allowed))
     return chosen
 
 
@@ -129,10 +144,12 @@ def parse_int(value: object, name: str, default: int, low: int, high: int) -> in
         return default
     raw = str(value).strip()
     if not re.fullmatch(r"[+-]?[0-9]{1,12}", raw):
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}, got {echo(raw)}")
+        raise InvalidInput("not_integer", f"{name} must be a whole number from {low} to {high}, got {echo(raw)}",
+                           name=name, low=low, high=high, value=echo(raw))
     number = int(raw)
     if not low <= number <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}, got {number}")
+        raise InvalidInput("out_of_range", f"{name} must be between {low} and {high}, got {number}",
+                           name=name, low=low, high=high, value=number)
     return number
 
 
@@ -163,7 +180,7 @@ def make_request(
     try:
         alpha_f = 0.5 if alpha in (None, "") else float(str(alpha).strip()[:40])
     except ValueError:
-        raise BadRequest(f"alpha must be a number between 0 and 1, got {echo(alpha)}") from None
+        raise InvalidInput("alpha", f"alpha must be a number between 0 and 1, got {echo(alpha)}", value=echo(alpha)) from None
     if not 0.0 <= alpha_f <= 1.0:  # NaN fails this too
-        raise BadRequest(f"alpha must be between 0 and 1, got {echo(alpha)}")
+        raise InvalidInput("alpha", f"alpha must be between 0 and 1, got {echo(alpha)}", value=echo(alpha))
     return SearchRequest(text, mode_s, lang_s, doc_s, limit_n, offset_n, fusion_s, alpha_f)  # type: ignore[arg-type]

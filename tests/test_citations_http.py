@@ -26,7 +26,7 @@ def test_passage_citations_json(client):
 
 def test_unknown_passage_is_404(client):
     r = client.get("/api/passages/2012-chartres-fr:999/citations")
-    assert r.status_code == 404 and "unknown passage" in r.json()["error"]
+    assert r.status_code == 404 and "2012-chartres-fr:999" in r.json()["error"]
 
 
 def test_quote_json(client):

@@ -61,7 +61,7 @@ def test_too_many_distinct_terms_is_a_bad_request_not_a_recursion(keyword_servic
 def test_long_queries_get_a_400_over_http_on_every_route(client):
     for url in ("/api/search", "/", "/documents/2012-chartres-fr", "/passages/2012-chartres-fr:8"):
         r = client.get(url, params={"q": MANY_KANJI, "mode": "keyword"})
-        assert r.status_code == 400 and "distinct words" in r.text, url
+        assert r.status_code == 400 and "mots distincts" in r.text, url
 
 
 def test_cli_refuses_a_lone_surrogate_and_batch_goes_on(tmp_path, keyword_index_dir):

@@ -127,15 +127,25 @@ def test_suggestions_offer_the_other_modes_when_the_index_has_vectors():
     assert [p["mode"] for _, p in out] == ["hybrid", "semantic"]
 
 
-@pytest.mark.parametrize("params, message", [({"q": "x", "mode": "nope"}, "unknown mode"),
-                                             ({"q": "x", "page": "0"}, "page must be between"),
-                                             ({"q": "x", "page": "deux"}, "whole number"),
-                                             ({"q": "x" * 3000}, "the limit is"),
-                                             ({"q": "x", "doc": "nope"}, "unknown doc")])
-def test_bad_parameters_are_400_pages_with_a_message(client, params, message):
+@pytest.mark.parametrize("params, message, japanese", [
+    ({"q": "x", "mode": "nope"}, "Valeur inconnue", "の値"),
+    ({"q": "x", "page": "0"}, "doit être compris entre 1 et", "の範囲で指定"),
+    ({"q": "x", "page": "deux"}, "nombre entier", "までの整数"),
+    ({"q": "x" * 3000}, "la limite est 2000", "上限は2000文字"),
+    ({"q": "x", "doc": "nope"}, "Déclaration inconnue", "不明な宣言")])
+def test_bad_parameters_are_400_pages_with_a_message_in_the_interface_language(client, params, message, japanese):
     r = client.get("/", params=params)
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
     assert message in r.text and 'name="q"' in r.text
+    r = client.get("/", params={**params, "ui": "ja"})
+    assert r.status_code == 400 and japanese in r.text and "must be" not in r.text
+
+
+def test_api_errors_follow_the_interface_language(client):
+    r = client.get("/api/search", params={"q": "x", "limit": "-5"}, headers={"accept-language": "ja"})
+    assert r.status_code == 400 and "limit は 1 から 1000 の範囲" in r.json()["error"]
+    r = client.get("/nope", params={"ui": "ja"})
+    assert r.status_code == 404 and "/nope というページはありません" in r.text
 
 
 @pytest.mark.parametrize("hostile", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>'])

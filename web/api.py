@@ -6,8 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from search import lookup
-from search.errors import BadRequest
-from search.request import SearchRequest, make_request
+from search.request import InvalidInput, SearchRequest, echo, make_request
 from web.heavy import run_heavy
 from web.state import AppState
 
@@ -34,10 +33,15 @@ async def healthz(request: Request) -> JSONResponse:
                          "semantic": state.has_vectors})
 
 
-def check_mode_available(state: AppState, req: SearchRequest) -> None:
-    """Refuse semantic and hybrid modes on an index built without vectors (before any work)."""
+def check_request(state: AppState, req: SearchRequest) -> None:
+    """What only the served index can tell, before any work: a mode it can run, a document it has."""
     if req.mode != "keyword" and not state.has_vectors:
-        raise BadRequest(f"mode {req.mode} is unavailable: this index was built without embeddings; use mode=keyword")
+        raise InvalidInput("mode_unavailable", f"mode {req.mode} is unavailable: this index was built without "
+                           "embeddings; use mode=keyword", mode=req.mode)
+    if req.doc is not None and state.index.store.document(req.doc) is None:
+        known = ", ".join(d.id for d in state.index.store.documents)
+        raise InvalidInput("unknown_doc", f"unknown doc {echo(req.doc)}: use one of {known}", value=echo(req.doc),
+                           known=known)
 
 
 def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:
@@ -51,7 +55,7 @@ async def api_search(request: Request) -> JSONResponse:
     # Without ?mode= the index's best mode: hybrid, or keyword on an index without vectors.
     search_request = make_request(p.get("q"), p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"), p.get("limit"),
                                   p.get("offset"), p.get("fusion"), p.get("alpha"))
-    check_mode_available(state, search_request)
+    check_request(state, search_request)
     return await run_heavy(request, _search_json, state, search_request)
 
 

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from indexer.errors import JumelageError
 from search.errors import BadRequest, NotFound
 from search.index_reader import IndexUnusable
+from search.request import InvalidInput, echo
 from web.heavy import Overloaded
 from web.templating import labels_for, render
 
@@ -57,12 +58,31 @@ def _respond(request: Request, status: int, message: str, headers: dict[str, str
     return response
 
 
+def localised(request: Request, exc: Exception) -> str:
+    """The message of ``exc`` in the interface language when it is a named one, else its own text."""
+    t = labels_for(request)
+    if isinstance(exc, InvalidInput) and t.get(f"err_{exc.key}", ""):
+        values = dict(exc.values)
+        if "name" in values:
+            values["name"] = t.get(f"param_{values['name']}", str(values["name"]))
+        return t(f"err_{exc.key}", **values)
+    return str(exc)
+
+
 async def bad_request(request: Request, exc: Exception) -> Response:
-    return _respond(request, 400, str(exc))
+    return _respond(request, 400, localised(request, exc))
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return _respond(request, 404, str(exc))
+    """An unknown passage or document id, said in the interface language."""
+    t, params = labels_for(request), request.path_params
+    message = str(exc)
+    if "passage_id" in params:
+        message = t("err_unknown_passage", value=echo(params["passage_id"]))
+    elif "doc_id" in params and getattr(request.app.state, "jumelage", None) is not None:
+        known = ", ".join(d.id for d in request.app.state.jumelage.index.store.documents)
+        message = t("err_unknown_doc", value=echo(params["doc_id"]), known=known)
+    return _respond(request, 404, message)
 
 
 async def unavailable(request: Request, exc: Exception) -> Response:
@@ -85,7 +105,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own errors: unknown route (404), wrong method (405)…"""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        return _respond(request, 404, f"no page at {request.url.path[:200]}")
+        return _respond(request, 404, labels_for(request)("err_no_page", path=request.url.path[:200]))
     if exc.status_code == 405:
         allowed = _allowed_methods(request, exc)
         message = labels_for(request)("method_not_allowed", method=request.method[:20], allowed=allowed)

@@ -12,8 +12,9 @@ from search.errors import BadRequest
 from search.highlight import Snippet
 from search.request import LANGS, MODES, SearchRequest, make_request
 from search.results import Scores, SearchHit, SearchResponse
-from web.api import check_mode_available
+from web.api import check_request
 from web.chart import hits_chart
+from web.errors import localised
 from web.heavy import run_heavy
 from web.i18n import Labels
 from web.paging import PAGE_SIZE, paging, parse_page
@@ -108,11 +109,11 @@ async def search_page(request: Request) -> HTMLResponse:
         page = parse_page(p.get("page"))
         req = make_request(form["q"], p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
                            PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        check_mode_available(state, req)
+        check_request(state, req)
         # Search, result views and the template all run on a worker thread, off the event loop.
         return await run_heavy(request, _results_page, request, state, context, documents, page, req)
     except BadRequest as err:
-        context["error"] = str(err)
+        context["error"] = localised(request, err)
         return render(request, "search.html", context, status_code=400)
 
 
