@@ -276,3 +276,11 @@ def test_chart_scales_to_the_largest_count_and_keeps_empty_rows():
     a, b, c = chart.bars
     assert a.width == chart.max_bar and 0 < b.width < a.width and c.width == 0 and not chart.empty
     assert hits_chart({}, [("a", "A", "fr")]).empty
+
+
+def test_page_title_holds_a_long_query_truncated(client):
+    import re
+
+    r = client.get("/", params={"q": "mondialisation " * 300, "mode": "keyword"})
+    title = re.search(r"<title>(.*?)</title>", r.text, re.S).group(1)
+    assert r.status_code == 200 and len(title) < 100 and "…" in title
