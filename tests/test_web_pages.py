@@ -285,3 +285,17 @@ def test_page_title_holds_a_long_query_truncated(client):
         r = client.get("/", params={"q": "mondialisation " * repeat, "mode": "keyword"})
         title = re.search(r"<title>(.*?)</title>", r.text, re.S).group(1)
         assert r.status_code == status and len(title) < 100 and "…" in title
+
+
+def test_results_page_has_a_heading_and_interface_text_carries_no_foreign_lang(client):
+    html = _ok(client, "/", params={"q": "tourisme", "mode": "keyword", "ui": "ja"})
+    assert re.search(r"<h1[^>]*>「tourisme」の検索結果</h1>", html)
+    # "フランス語" is interface text (Japanese): never inside lang="fr"
+    assert not re.search(r'lang="fr">\s*フランス語', html) and not re.search(r'lang="ja">\s*Japonais', html)
+
+
+def test_chart_is_a_named_list_of_links_not_an_image(client):
+    html = _ok(client, "/", params={"q": "tourisme", "mode": "keyword"})
+    chart = html[html.index('<figure class="chart">'):html.index("</figure>", html.index('<figure class="chart">'))]
+    assert 'role="img"' not in chart and '<ul class="chart-list" aria-labelledby="chart-caption">' in chart
+    assert chart.count('<a class="chart-link"') == 4 and chart.count('aria-hidden="true"') == 4

@@ -35,6 +35,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "declaration": ("Déclaration", "宣言"),
     "all_declarations": ("Toutes les déclarations", "すべての宣言"),
     "hits_per_declaration": ("Passages trouvés par déclaration", "宣言ごとのヒット数"),
+    "results_heading": ("Résultats pour « {q} »", "「{q}」の検索結果"),
     "results_count": ("{total} passages", "{total}件"),
     "results_range": ("résultats {first}–{last} sur {total}", "{total}件中 {first}–{last}件"),
     "took": ("en {ms} ms", "{ms}ミリ秒"),

@@ -1,11 +1,16 @@
 // Progressive enhancement only: every feature works without this file.
 (function () {
   "use strict";
-  // Changing the mode or language filter re-runs the current search at once.
+  // Clicking a mode or language filter re-runs the current search at once. Arrow keys only move the
+  // choice (a radio group changes on every arrow press): the keyboard submits with Enter.
+  var pointerAt = 0;
+  document.querySelectorAll("fieldset[data-autosubmit]").forEach(function (fieldset) {
+    fieldset.addEventListener("pointerdown", function () { pointerAt = Date.now(); });
+  });
   document.querySelectorAll("fieldset[data-autosubmit] input").forEach(function (input) {
     input.addEventListener("change", function () {
       var form = input.form;
-      if (form && form.q && form.q.value.trim()) form.requestSubmit();
+      if (Date.now() - pointerAt < 1500 && form && form.q && form.q.value.trim()) form.requestSubmit();
     });
   });
   // "/" focuses the search box, as on most search sites.
