@@ -52,9 +52,9 @@ def new_queries(n: int, seed: int = 7) -> list[str]:
     return out
 
 
-def start_server(source: Path, index: Path, port: int) -> subprocess.Popen:
+def start_server(source: Path, index: Path, port: int, extra: list[str] | None = None) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(index.resolve()), "--host", "127.0.0.1",
-           "--port", str(port)]
+           "--port", str(port), *(extra or [])]
     process = subprocess.Popen(cmd, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -122,6 +122,14 @@ def stop_server(process: subprocess.Popen, grace_s: float = 30) -> float:
     return round(time.monotonic() - started, 2)
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its threads so far."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -138,15 +146,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--heavy", type=int, default=16)
     p.add_argument("--concurrency", type=int, nargs="*", default=[16, 64])
     p.add_argument("--out", type=Path, default=None)
+    p.add_argument("--no-heavy", action="store_true", help="skip the /healthz-under-heavy-requests phase")
+    p.add_argument("--serve-arg", action="append", default=[], help="extra `jumelage serve` argument (repeatable)")
     args = p.parse_args(argv)
-    process = start_server(args.source, args.index, args.port)
+    process = start_server(args.source, args.index, args.port, args.serve_arg)
     base = f"http://127.0.0.1:{args.port}"
     results: dict = {"rss_start_mb": rss_mb(process.pid)}
     try:
-        results["heavy"] = asyncio.run(_heavy(base, args.seconds, args.heavy))
-        print(json.dumps({"heavy": results["heavy"]}), file=sys.stderr, flush=True)
+        results["load_average"] = Path("/proc/loadavg").read_text().split()[:3]
+        if not args.no_heavy:
+            results["heavy"] = asyncio.run(_heavy(base, args.seconds, args.heavy))
+            print(json.dumps({"heavy": results["heavy"]}), file=sys.stderr, flush=True)
         for i, c in enumerate(args.concurrency):
+            cpu_before = cpu_s(process.pid)
             results[f"load_c{c}"] = run_load(base, args.seconds, c, new_queries(50_000, seed=100 + i))
+            # CPU per answered request: independent of how much of the shared machine the server got.
+            served = results[f"load_c{c}"]["requests"] or 1
+            results[f"load_c{c}"]["server_cpu_ms_per_request"] = round((cpu_s(process.pid) - cpu_before) * 1000 / served, 1)
             print(json.dumps({f"load_c{c}": results[f"load_c{c}"]}), file=sys.stderr, flush=True)
         results["rss_end_mb"] = rss_mb(process.pid)
     finally:

@@ -49,7 +49,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def _worker(client: httpx.AsyncClient, path: str, params: itertools.cycle, deadline: float,
-                  latencies: list[float], statuses: dict[str, int]) -> None:
+                  latencies: list[float], statuses: dict[str, int], by_status: dict[str, list[float]]) -> None:
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
@@ -58,18 +58,20 @@ async def _worker(client: httpx.AsyncClient, path: str, params: itertools.cycle,
         except httpx.HTTPError as err:
             key = err.__class__.__name__
         latencies.append((time.perf_counter() - started) * 1000)
+        by_status.setdefault(key, []).append(latencies[-1])
         statuses[key] = statuses.get(key, 0) + 1
 
 
 async def _load(base_url: str, seconds: float, concurrency: int, path: str, params: list[dict]) -> dict:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    by_status: dict[str, list[float]] = {}
     cycle = itertools.cycle(params)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S) as client:
         started = time.monotonic()
         deadline = started + seconds
-        workers = [_worker(client, path, cycle, deadline, latencies, statuses) for _ in range(concurrency)]
+        workers = [_worker(client, path, cycle, deadline, latencies, statuses, by_status) for _ in range(concurrency)]
         await asyncio.wait_for(asyncio.gather(*workers), timeout=seconds + REQUEST_TIMEOUT_S + 5)
         elapsed = time.monotonic() - started
     ordered = sorted(latencies)
@@ -84,6 +86,9 @@ async def _load(base_url: str, seconds: float, concurrency: int, path: str, para
         "max_ms": round(ordered[-1], 1) if ordered else 0.0,
         "elapsed_s": round(elapsed, 2),
         "statuses": dict(sorted(statuses.items())),
+        # Latency of each kind of answer: a refusal (503) must be fast, whatever the successes cost.
+        "by_status": {key: {"p50_ms": round(percentile(sorted(v), 50), 1), "p99_ms": round(percentile(sorted(v), 99), 1)}
+                      for key, v in sorted(by_status.items())},
     }
 
 
