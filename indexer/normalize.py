@@ -49,6 +49,7 @@ _NUMBERING = re.compile(
 # What may end a line and still leave the sentence unfinished is anything else.
 _CLAUSE_END = (".", ":", ";", "!", "?", "。", "！", "？", "：", "；")
 _SENTENCE_END = (".", "!", "?", "»", '"', ")", "。", "！", "？", "」", "』", "）")
+_FULL_STOP = (".", "!", "?", "»", "。", "！", "？", "」")
 _MAX_CJK_HEADING_CHARS = 40
 _UNWRAPPED_WIDTH = {"fr": 150, "ja": 100}  # wider "wrapped" lines are one paragraph each
 
@@ -205,7 +206,7 @@ def _next_token(previous: str, line: str) -> str:
     return body.split()[0] if body else ""
 
 
-def _hard_break(a: _Line, b: _Line, width: int, unwrapped: bool) -> bool:
+def _hard_break(a: _Line, b: _Line, width: int, unwrapped: bool, c: _Line | None = None) -> bool:
     """True when line ``b`` starts a new paragraph after line ``a`` in a wrapped text."""
     a_text, b_text = a.text, b.text
     if "\t" in a.raw or "\t" in b.raw or _is_list_start(b_text):
@@ -221,7 +222,29 @@ def _hard_break(a: _Line, b: _Line, width: int, unwrapped: bool) -> bool:
         return True
     token = _next_token(a.raw.rstrip(), b.raw)
     gap = 0 if (is_cjk(a_text[-1:]) and is_cjk(b_text[:1])) else 1
-    return len(a.raw.rstrip()) + gap + len(token) <= width  # the next word would have fitted
+    if len(a.raw.rstrip()) + gap + len(token) <= width:
+        return True  # the next word would have fitted
+    # A full line: the wrapper decided nothing. A sentence end followed by a capitalised
+    # line that is a paragraph on its own (« Fait le 13 mai 2010 à Kanazawa, Japon. ») is
+    # taken as a paragraph end; followed by a longer paragraph it stays ambiguous and the
+    # lines are joined (a sentence ending at a line end inside a paragraph is as common).
+    if (a_text.endswith(_FULL_STOP) and (b_text[:1].isupper() or b_text[:1] in "«\"“")
+            and (c is None or _hard_break(b, c, width, unwrapped))):
+        return True
+    return a_text.endswith(_SENTENCE_END + (":",)) and _looks_like_heading(b_text)
+
+
+def _looks_like_heading(text: str) -> bool:
+    """A short capitalised line without closing punctuation (or ending with a colon): a heading or a caption."""
+    if is_cjk(text[:1]):
+        return len(text) <= 25 and not text.endswith(("。", "、"))
+    words = text.split()
+    return (
+        0 < len(words) <= 8
+        and (text[:1].isupper() or text[:1].isdigit())
+        and (text[-1:].isalnum() or text.endswith(":"))
+        and "," not in text
+    )
 
 
 def _hanging(line: _Line) -> bool:
@@ -235,12 +258,13 @@ def _wrapped_blocks(lines: list[_Line], lang: str, skip: set[int]) -> list[list[
     unwrapped = width > _UNWRAPPED_WIDTH.get(lang, 150)
     blocks: list[list[_Line]] = [[]]
     previous: _Line | None = None
-    for line in kept:
+    for n, line in enumerate(kept):
         if not line.raw.replace("\f", "").strip():
             blocks.append([])
             previous = None
             continue
-        if previous is not None and _hard_break(previous, line, width, unwrapped):
+        following = kept[n + 1] if n + 1 < len(kept) and kept[n + 1].raw.strip() else None
+        if previous is not None and _hard_break(previous, line, width, unwrapped, following):
             blocks.append([])
         in_item = _is_list_start(line.text) or (bool(blocks[-1]) and _hanging(blocks[-1][-1]))
         line.in_item = in_item
@@ -314,13 +338,13 @@ def _units_of_block(block: list[_Line], pdf_layout: bool) -> list[_Unit]:
     return units
 
 
-def _unit_text(unit: _Unit, words: set[str] | None = None) -> str:
+def _unit_text(unit: _Unit, words: set[str] | None = None, lang: str = "fr") -> str:
     if unit.kind in ("table_row", "table_header"):
         cells = [strip_markup(c).strip() for c in unit.lines[0].raw.split("\t")]
         return " — ".join(c for c in cells if c)
     # Lines join with a space, or none around Japanese; a hyphen at a line end is kept
     # (compounds: franco-japonaise) unless the document spells the word whole elsewhere.
-    joined = join_lines((line.text for line in unit.lines), words)
+    joined = join_lines((line.text for line in unit.lines), words, lang)
     if unit.kind == "list_item":
         joined = _DASH_BULLET.sub("", joined)
     return _SPACES.sub(" ", joined).strip()
@@ -419,7 +443,7 @@ def normalize_document(raw: str, doc_id: str, lang: str = "fr") -> list[Passage]
     sections = _SectionTracker()
     passages: list[Passage] = []
     for i, (block_no, unit) in enumerate(units):
-        text = _unit_text(unit, words)
+        text = _unit_text(unit, words, lang)
         if not text:
             continue
         next_kind = units[i + 1][1].kind if i + 1 < len(units) else None

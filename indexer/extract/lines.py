@@ -24,7 +24,7 @@ def vocabulary(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text)}
 
 
-def join_lines(pieces: Iterable[str], words: set[str] | None = None) -> str:
+def join_lines(pieces: Iterable[str], words: set[str] | None = None, lang: str = "fr") -> str:
     """Join stripped line texts of one paragraph.
 
     * Japanese on either side of the break: no space (``…を\\n推進`` → ``…を推進``).
@@ -34,6 +34,8 @@ def join_lines(pieces: Iterable[str], words: set[str] | None = None) -> str:
       and not with it (``dévelop-\\npement`` → ``développement`` when the document
       spells ``développement`` elsewhere): compounds are common in the declarations and
       a wrongly removed hyphen would change a word, a kept one only splits it.
+    * In a Japanese text, no space either unless both sides are Latin letters
+      (``201\n0年`` → ``2010年``).
     * Otherwise one space.
     """
     joined = ""
@@ -47,11 +49,15 @@ def join_lines(pieces: Iterable[str], words: set[str] | None = None) -> str:
             joined = joined[:-1] + piece
         elif joined.endswith("-") and joined[-2:-1].isalpha() and piece[:1].islower():
             joined = joined[:-1] + piece if _is_broken_word(joined, piece, words) else joined + piece
-        elif is_cjk(joined[-1]) or is_cjk(piece[0]):
+        elif is_cjk(joined[-1]) or is_cjk(piece[0]) or (lang == "ja" and not (_latin(joined[-1]) and _latin(piece[0]))):
             joined += piece
         else:
             joined = f"{joined} {piece}"
     return joined
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalpha()
 
 
 def _is_broken_word(left: str, right: str, words: set[str] | None) -> bool:

@@ -37,6 +37,8 @@ _CELL_GAP_EM = 2.0  # a horizontal gap wider than this many font sizes separates
 class _Line:
     page: int
     words: list[dict] = field(default_factory=list)
+    continued: list[str] = field(default_factory=list)  # wrapped continuation of the last table cell
+    continued_bottom: float = 0.0
 
     @property
     def x0(self) -> float:
@@ -79,7 +81,15 @@ class _Line:
                 else:
                     out += " " + word["text"]
             previous = word
-        return out
+        return " ".join([out, *self.continued])
+
+    @property
+    def last_cell_x0(self) -> float:
+        x0 = self.words[0]["x0"]
+        for before, word in zip(self.words, self.words[1:]):
+            if word["x0"] - before["x1"] > _CELL_GAP_EM * max(self.size, 1.0):
+                x0 = word["x0"]
+        return x0
 
     @property
     def first_word_width(self) -> float:
@@ -128,13 +138,28 @@ def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[int]:
                 continue
             key = _DIGITS.sub("#", " ".join(line.text.split()).lower())
             zone_lines.append((key, line))
-    for key, _line in {id(ln): (k, ln) for k, ln in zone_lines}.values():
-        keyed[key] += 1
+    for key in {(k, ln.page) for k, ln in zone_lines}:
+        keyed[key[0]] += 1  # pages on which the line occurs
     if len(pages) >= 2:
         for key, line in zone_lines:
-            if keyed[key] >= max(2, len(pages) // 2):
+            if keyed[key] >= max(2, -(-3 * len(pages) // 5)):  # on at least 60 % of the pages
                 drop.add(id(line))
     return drop
+
+
+def _merge_cell_continuations(lines: list[_Line], left: float) -> list[_Line]:
+    """A table cell wrapped onto a line of its own (starting under the cell, not at the margin) joins its row."""
+    out: list[_Line] = []
+    for line in lines:
+        row = out[-1] if out else None
+        if (row is not None and "\t" in row.text and "\t" not in line.text and row.page == line.page
+                and line.x0 > left + 2 * line.size and abs(line.x0 - row.last_cell_x0) < line.size
+                and line.top - max(row.bottom, row.continued_bottom) < 1.2 * line.size):
+            row.continued.append(line.text)
+            row.continued_bottom = line.bottom
+            continue
+        out.append(line)
+    return out
 
 
 def _breaks(a: _Line, b: _Line, leading: float, right: float, left: float) -> bool:
@@ -187,10 +212,11 @@ def pdf_text(data: bytes, path: Path) -> str:
     lines = [ln for page in pages for ln in page if id(ln) not in drop and ln.text.strip()]
     if not lines:
         raise ExtractError(f"{path} holds only page numbers or running headers: nothing to add")
+    left = Counter(round(ln.x0) for ln in lines).most_common(1)[0][0]
+    lines = _merge_cell_continuations(lines, left)
     leading = _leading(lines)
     body_right = sorted(ln.x1 for ln in lines if "\t" not in ln.text) or sorted(ln.x1 for ln in lines)
     right = body_right[int(0.98 * (len(body_right) - 1))]
-    left = Counter(round(ln.x0) for ln in lines).most_common(1)[0][0]
     blocks: list[list[_Line]] = [[lines[0]]]
     for a, b in zip(lines, lines[1:]):
         if _breaks(a, b, leading, right, left):

@@ -30,7 +30,22 @@ def normalize_newlines(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+_FRENCH_NON_ASCII = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»’‘“”–—…€°\u00a0")
+
+
 def _guess(data: bytes) -> str | None:
+    """The likely encoding: cp1252 when that decodes to French letters only, else charset-normalizer's guess.
+
+    On short French texts charset-normalizer hesitates between the Windows code
+    pages (``Déclaration … réunis`` came out as cp1250); cp1252 is what French
+    Windows software writes.
+    """
+    try:
+        decoded = data.decode("cp1252")
+    except UnicodeDecodeError:
+        decoded = None
+    if decoded is not None and all(c.isascii() or c in _FRENCH_NON_ASCII for c in decoded):
+        return "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()

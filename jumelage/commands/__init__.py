@@ -1,12 +1,14 @@
 """One module per subcommand; each exposes ``register(subparsers)``."""
 
 from jumelage.commands import (
+    add_cmd,
     citations_cmd,
     eval_cmd,
     index_cmd,
     model_cmd,
     passages_cmd,
     quote_cmd,
+    remove_cmd,
     search_cmd,
     serve_cmd,
 )
@@ -20,4 +22,6 @@ REGISTRY = [
     quote_cmd.register,
     serve_cmd.register,
     model_cmd.register,
+    add_cmd.register,
+    remove_cmd.register,
 ]
