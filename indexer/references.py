@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from indexer.corpus import Document, Edition
+from indexer.errors import JumelageError
 from indexer.passage import Passage
 
 RELATIONS = ("cites", "announces", "self")
@@ -67,7 +68,7 @@ _LINK_JA = r"(?:と|および|及び|並びに|、|・)"
 _LABEL_CITY_JA = re.compile(r"[（(]([^、,，）)]+)")
 
 
-class ReferenceError(ValueError):
+class ReferenceError(JumelageError, ValueError):
     """The editions given to the extractor are unusable (e.g. two share a city)."""
 
 

@@ -15,7 +15,7 @@ from indexer.corpus import load_corpus
 from indexer.normalize import normalize_document
 from indexer.passage_length import MAX_TOKENS, estimate_tokens
 from jumelage.cli import main
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 from tests.renderings import (
     JAPANESE_FONT,
     LATIN_FONT,
