@@ -40,7 +40,7 @@ _PAGE_NUMBER = re.compile(
 )
 _SPACES = re.compile(r"[ \u00a0]{2,}")
 # A bullet glyph (dropped from the passage text) …
-_DASH_BULLET = re.compile(r"^(?:[-–—•◦▪■●○►▸*](?=\s)|[・①-⑳])\s*")
+_DASH_BULLET = re.compile(r"^(?:[-–—*](?=\s)|[•◦▪■●○►▸・①-⑳])\s*")
 # … or a numbering (kept: « 1. », « I. », « A) », « 第1章 », « 一、 » are part of the text).
 _NUMBERING = re.compile(
     r"^(?:\(?\d{1,2}[.)]|\(?[A-Ha-h][.)]|[IVXLC]{1,6}[.)]|第[0-9０-９一二三四五六七八九十百]+[章節条項部]"
@@ -51,6 +51,7 @@ _CLAUSE_END = (".", ":", ";", "!", "?", "。", "！", "？", "：", "；")
 _SENTENCE_END = (".", "!", "?", "»", '"', ")", "。", "！", "？", "」", "』", "）")
 _FULL_STOP = (".", "!", "?", "»", "。", "！", "？", "」")
 _MAX_CJK_HEADING_CHARS = 40
+_MAX_STRICT_HEADING_WORDS = 6
 _UNWRAPPED_WIDTH = {"fr": 150, "ja": 100}  # wider "wrapped" lines are one paragraph each
 
 _MAX_PDF_HEADING_WORDS = 5
@@ -115,11 +116,13 @@ def _is_pdf_line_layout(lines: list[_Line]) -> bool:
     return followed >= 0.8 * len(content)
 
 
-def _is_list_start(text: str) -> bool:
+def is_list_start(text: str) -> bool:
+    """True when ``text`` opens a list item or a numbered heading (a bullet glyph or a numbering)."""
     return bool(_DASH_BULLET.match(text) or _NUMBERING.match(text))
 
 
 _DIGITS = re.compile(r"\d+")
+_MIN_PAGE_LINES = 12
 
 
 def _running_lines(lines: list[_Line]) -> set[int]:
@@ -141,8 +144,13 @@ def _running_lines(lines: list[_Line]) -> set[int]:
         if len(where) < 3:
             continue
         near = sum(1 for i in where if any(abs(i - b) <= 3 for b in breaks))
-        numbers = [_DIGITS.findall(lines[i].text) for i in where]
-        growing = "#" in key and all(a != b for a, b in zip(numbers, numbers[1:])) and len({tuple(n) for n in numbers}) == len(numbers)
+        numbers = [[int(n) for n in _DIGITS.findall(lines[i].text)] for i in where]
+        growing = (
+            "#" in key
+            and all(b - a >= _MIN_PAGE_LINES for a, b in zip(where, where[1:]))  # at most once a page
+            and any(all(y[k] == x[k] + 1 for x, y in zip(numbers, numbers[1:]))  # a page counter
+                    for k in range(min(len(n) for n in numbers)))
+        )
         if near >= 0.67 * len(where) or growing:
             out.update(where)
     return out
@@ -209,13 +217,15 @@ def _next_token(previous: str, line: str) -> str:
 def _hard_break(a: _Line, b: _Line, width: int, unwrapped: bool, c: _Line | None = None) -> bool:
     """True when line ``b`` starts a new paragraph after line ``a`` in a wrapped text."""
     a_text, b_text = a.text, b.text
-    if "\t" in a.raw or "\t" in b.raw or _is_list_start(b_text):
+    if "\t" in a.raw or "\t" in b.raw or is_list_start(b_text):
         return True
     if a_text.endswith("-") and a_text[-2:-1].isalpha() and b_text[:1].islower():
         return False  # a word cut or a compound broken at the line end
     if unwrapped:
         return True
-    a_item = _is_list_start(a_text)
+    a_item = is_list_start(a_text)
+    if _hanging(a) and b.indent > 0 and b.indent >= a.indent and not a_text.endswith(_FULL_STOP):
+        return False  # the indented continuation of a list item
     if b.indent > a.indent and not a_item and not (a.indent == 0 and b.indent <= 4 and _hanging(a)):
         return True  # an indented first line
     if b.indent < a.indent and not a_item and a.indent > 0 and b.indent == 0 and not _hanging(a):
@@ -266,7 +276,7 @@ def _wrapped_blocks(lines: list[_Line], lang: str, skip: set[int]) -> list[list[
         following = kept[n + 1] if n + 1 < len(kept) and kept[n + 1].raw.strip() else None
         if previous is not None and _hard_break(previous, line, width, unwrapped, following):
             blocks.append([])
-        in_item = _is_list_start(line.text) or (bool(blocks[-1]) and _hanging(blocks[-1][-1]))
+        in_item = is_list_start(line.text) or (bool(blocks[-1]) and _hanging(blocks[-1][-1]))
         line.in_item = in_item
         blocks[-1].append(line)
         previous = line
@@ -282,10 +292,21 @@ def _is_pdf_heading(block: list[_Line]) -> bool:
     )
 
 
-def _is_paragraph_heading(block: list[_Line]) -> bool:
+def _is_paragraph_heading(block: list[_Line], strict: bool = False) -> bool:
+    """A one-line block that reads as a heading.
+
+    ``strict`` (wrapped texts, where every short line is its own block): a line
+    ending with a full stop is a heading only when it has at most
+    :data:`_MAX_STRICT_HEADING_WORDS` words (« Innovations culturelles. »), not a
+    short sentence (« Nous favoriserons les circuits communs entre nos régions. »).
+    """
+    if strict and block and block[0].text.endswith(".") and len(block[0].text.split()) > _MAX_STRICT_HEADING_WORDS:
+        return False
     if len(block) != 1 or "\t" in block[0].raw:
         return False
     text = block[0].text
+    if _DASH_BULLET.match(text):
+        return False
     if is_cjk(text[:1]) or (_NUMBERING.match(text) and is_cjk(_NUMBERING.sub("", text)[:1])):
         return (
             len(text) <= _MAX_CJK_HEADING_CHARS
@@ -305,11 +326,11 @@ def _is_paragraph_heading(block: list[_Line]) -> bool:
     )
 
 
-def _units_of_block(block: list[_Line], pdf_layout: bool) -> list[_Unit]:
+def _units_of_block(block: list[_Line], pdf_layout: bool, strict: bool = False) -> list[_Unit]:
     """Cut a block into headings, paragraphs, list items and table rows."""
     units: list[_Unit] = []
     lines = block
-    if (_is_pdf_heading(block) if pdf_layout else _is_paragraph_heading(block)):
+    if (_is_pdf_heading(block) if pdf_layout else _is_paragraph_heading(block, strict)):
         units.append(_Unit("heading", [block[0]]))
         lines = block[1:]
     table_started = False
@@ -320,7 +341,7 @@ def _units_of_block(block: list[_Line], pdf_layout: bool) -> list[_Unit]:
             table_started = True
             continue
         table_started = False
-        if _is_list_start(line.text):
+        if is_list_start(line.text):
             units.append(_Unit("list_item", [line]))
         elif pdf_layout and line.indented and (
             current is None or current.kind == "heading" or current.last_text.endswith(_CLAUSE_END)
@@ -436,7 +457,7 @@ def normalize_document(raw: str, doc_id: str, lang: str = "fr") -> list[Passage]
         blocks = _blocks(lines, pdf_layout, skip)
         if not pdf_layout:
             blocks = _merge_page_breaks(blocks)
-    units = [(n, unit) for n, block in enumerate(blocks) for unit in _units_of_block(block, pdf_layout)]
+    units = [(n, unit) for n, block in enumerate(blocks) for unit in _units_of_block(block, pdf_layout, layout == "wrapped")]
     _classify_headings(units)
 
     words = vocabulary(strip_markup(raw))

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from indexer.extract.errors import ExtractError
 from indexer.extract.lines import join_lines, vocabulary
+from indexer.normalize import is_list_start
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}|sur\s+\d{1,4})?\s*[-–—)]?$", re.I)
-_BULLET = re.compile(r"^(?:[-–—•◦・▪■□●○►▸*]|[①-⑳]|\(?\d{1,2}[.)]|[a-zA-Z][.)]|[IVX]{1,5}[.)]|第[0-9０-９一二三四五六七八九十]+[章節条]|[一二三四五六七八九十]+、)(?:\s|$)")
 _DIGITS = re.compile(r"\d+")
 _MARGIN_ZONE = 0.12  # top and bottom share of the page where running headers and footers live
 _CELL_GAP_EM = 2.0  # a horizontal gap wider than this many font sizes separates table cells
@@ -167,13 +167,13 @@ def _breaks(a: _Line, b: _Line, leading: float, right: float, left: float) -> bo
     a_text, b_text = a.text, b.text
     if "\t" in a_text or "\t" in b_text:
         return True
-    if _BULLET.match(b_text):
+    if is_list_start(b_text):
         return True
     if abs(a.size - b.size) > 0.8 or a.bold != b.bold:
         return True
     if a.page == b.page and (b.top - a.bottom) > leading + 0.45 * a.size:
         return True
-    a_bullet = bool(_BULLET.match(a_text))
+    a_bullet = is_list_start(a_text)
     if b.x0 > a.x0 + 0.9 * a.size and not a_bullet and a.x0 <= left + 0.9 * a.size:
         return True  # a first-line indent
     if a_text.endswith("-") and b_text[:1].islower():
