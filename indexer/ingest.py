@@ -19,7 +19,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.corpus import LANGS, MANIFEST_NAME, STATUS_ALIASES, Corpus, CorpusError, load_corpus
+from indexer.corpus import (
+    LANGS,
+    MANIFEST_NAME,
+    STATUS_ALIASES,
+    Corpus,
+    CorpusError,
+    load_corpus,
+)
 from indexer.corpus_edit import append_document, remove_document
 from indexer.extract import extract
 from indexer.language import language_mismatch

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from indexer.extract.lines import is_cjk, join_lines, vocabulary
-from indexer.passage import Passage
+from indexer.passage import Kind, Lang, Passage
 from indexer.passage_length import split_long_passages
 
 _MARKUP = re.compile(r"</?u>|\^\{([^}]*)\}")
@@ -147,8 +148,8 @@ def _running_lines(lines: list[_Line]) -> set[int]:
         numbers = [[int(n) for n in _DIGITS.findall(lines[i].text)] for i in where]
         growing = (
             "#" in key
-            and all(b - a >= _MIN_PAGE_LINES for a, b in zip(where, where[1:]))  # at most once a page
-            and any(all(y[k] == x[k] + 1 for x, y in zip(numbers, numbers[1:]))  # a page counter
+            and all(b - a >= _MIN_PAGE_LINES for a, b in pairwise(where))  # at most once a page
+            and any(all(y[k] == x[k] + 1 for x, y in pairwise(numbers))  # a page counter
                     for k in range(min(len(n) for n in numbers)))
         )
         if near >= 0.67 * len(where) or growing:
@@ -156,7 +157,7 @@ def _running_lines(lines: list[_Line]) -> set[int]:
     return out
 
 
-def _blocks(lines: list[_Line], pdf_layout: bool, skip: set[int] = frozenset()) -> list[list[_Line]]:
+def _blocks(lines: list[_Line], pdf_layout: bool, skip: frozenset[int] | set[int] = frozenset()) -> list[list[_Line]]:
     blocks: list[list[_Line]] = [[]]
     for i, line in enumerate(lines):
         if _PAGE_NUMBER.match(line.raw) or i in skip:
@@ -470,7 +471,7 @@ def normalize_document(raw: str, doc_id: str, lang: str = "fr") -> list[Passage]
         next_kind = units[i + 1][1].kind if i + 1 < len(units) else None
         section = sections.enter(unit.kind, text, block_no, next_kind)
         start, end = unit.lines[0].span[0], unit.lines[-1].span[1]
-        passages.append(Passage(doc_id, lang, len(passages), unit.kind, section, text, start, end))
+        passages.append(Passage(doc_id, Lang(lang), len(passages), Kind(unit.kind), section, text, start, end))
     return split_long_passages(passages, raw)
 
 

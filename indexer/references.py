@@ -96,7 +96,7 @@ class Reference:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "Reference":
+    def from_json(cls, data: dict) -> Reference:
         return cls(**{**data, "targets": tuple(data["targets"])})
 
 
@@ -140,7 +140,8 @@ def _french_mentions(text: str, editions: Sequence[Edition]) -> list[_Mention]:
         key, value = next((k, v) for k, v in match.groupdict().items() if v is not None)
         if key == "num":
             number = int(value)
-            word_end = match.start() + len(re.match(r"\S+(?:\s?(?:e|è|ème|ᵉ)s?\b)?", text[match.start():]).group(0))
+            ordinal_word = re.match(_NUMERIC_ORDINAL_FR, match.group(0), re.IGNORECASE)
+            word_end = match.start() + (len(ordinal_word.group(0)) if ordinal_word else len(value))
         else:
             number, word_end = int(key[1:]), match.start() + len(value)
         out.append(_Mention(match.start(), match.end(), match.start(), word_end, number))
@@ -185,7 +186,7 @@ def edition_in_text(texts: Sequence[str], lang: str, editions: Sequence[Edition]
     premières rencontres… »), so the highest ordinal there is the document's
     own edition. Returns None when the opening names none.
     """
-    numbers = []
+    numbers: list[int] = []
     for text in texts:
         found = _japanese_mentions(text, editions) if lang == "ja" else _french_mentions(text, editions)
         numbers.extend(m.edition for m in found if m.mention_end - m.mention_start and not _is_city_mention(text, m, editions))

@@ -17,7 +17,6 @@ from indexer.passage_length import MAX_TOKENS, estimate_tokens
 from jumelage.cli import main
 from tests.helpers import CORPUS
 from tests.renderings import (
-    JAPANESE_FONT,
     LATIN_FONT,
     agreement,
     font,

@@ -11,12 +11,12 @@ from indexer.normalize import detect_layout, normalize_document
 from indexer.passage_length import MAX_TOKENS, TARGET_TOKENS, estimate_tokens
 
 PARAGRAPHS = [
-    "Nous, les représentants de quarante collectivités territoriales françaises et japonaises, réunis à Tours "
-    "pour les cinquièmes Rencontres, adoptons la déclaration suivante.",
-    "Les échanges entre nos collectivités se sont poursuivis depuis Takamatsu et ont porté sur le développement "
-    "économique, le tourisme culturel et la prévention des risques naturels, dans un esprit d'amitié.",
-    "Nous proposons de renforcer la coopération entre nos universités, nos entreprises et nos associations, "
-    "afin que les jeunes générations prennent part à ces échanges.",
+    ("Nous, les représentants de quarante collectivités territoriales françaises et japonaises, réunis à Tours "
+     "pour les cinquièmes Rencontres, adoptons la déclaration suivante."),
+    ("Les échanges entre nos collectivités se sont poursuivis depuis Takamatsu et ont porté sur le développement "
+     "économique, le tourisme culturel et la prévention des risques naturels, dans un esprit d'amitié."),
+    ("Nous proposons de renforcer la coopération entre nos universités, nos entreprises et nos associations, "
+     "afin que les jeunes générations prennent part à ces échanges."),
 ]
 
 
@@ -96,7 +96,7 @@ def test_japanese_lines_join_without_spaces_and_numbered_headings():
 
 
 def test_offsets_point_at_each_passage_in_the_stored_text():
-    raw = ("\ufeffx" and "") + _wrap(PARAGRAPHS, 70) + "- un point de liste\n"
+    raw = _wrap(PARAGRAPHS, 70) + "- un point de liste\n"
     for p in normalize_document(raw, "t-fr"):
         span = " ".join(raw[p.start:p.end].split())
         assert span.endswith(p.text) and (span == p.text or span.startswith("- "))
@@ -157,3 +157,12 @@ def test_markdown_markup_goes_structure_stays():
         ("title", "Déclaration"), ("paragraph", "Nous, élus, adoptons la déclaration."),
         ("list_item", "un point"), ("list_item", "un autre"),
     ]
+
+
+def test_html_declared_charset_is_used():
+    from pathlib import Path
+
+    page = '<html><head><meta charset="windows-1252"></head><body><p>Réunis à Tours.</p></body></html>'
+    assert html_text(page.encode("cp1252"), Path("x.html")).strip() == "Réunis à Tours."
+    utf8 = '<html><head><meta charset="utf-8"></head><body><p>Réunis à Tours.</p></body></html>'
+    assert html_text(utf8.encode("utf-8"), Path("x.html")).strip() == "Réunis à Tours."

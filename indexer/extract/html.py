@@ -15,7 +15,7 @@ from indexer.extract.errors import ExtractError
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "head")
 _BLOCK = {"p", "div", "section", "article", "main", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
           "li", "dt", "dd", "tr", "table", "ul", "ol", "dl", "figcaption", "address", "body", "center"}
-_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.I)
+_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
 
 
 def _decode(data: bytes, path: Path, encoding: str | None) -> str:
@@ -23,7 +23,7 @@ def _decode(data: bytes, path: Path, encoding: str | None) -> str:
 
     if encoding is None:
         declared = _CHARSET.search(data[:4096])
-        if declared and declared.group(1).lower().replace("-", "") not in (b"utf8",):
+        if declared and declared.group(1).lower().replace(b"-", b"") not in (b"utf8",):
             encoding = declared.group(1).decode("ascii")
     return decode_text(data, path, encoding)
 

@@ -21,13 +21,14 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from indexer.extract.errors import ExtractError
 from indexer.extract.lines import join_lines, vocabulary
 from indexer.normalize import is_list_start
 
-_PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}|sur\s+\d{1,4})?\s*[-–—)]?$", re.I)
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}|sur\s+\d{1,4})?\s*[-–—)]?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _MARGIN_ZONE = 0.12  # top and bottom share of the page where running headers and footers live
 _CELL_GAP_EM = 2.0  # a horizontal gap wider than this many font sizes separates table cells
@@ -86,7 +87,7 @@ class _Line:
     @property
     def last_cell_x0(self) -> float:
         x0 = self.words[0]["x0"]
-        for before, word in zip(self.words, self.words[1:]):
+        for before, word in pairwise(self.words):
             if word["x0"] - before["x1"] > _CELL_GAP_EM * max(self.size, 1.0):
                 x0 = word["x0"]
         return x0
@@ -98,13 +99,12 @@ class _Line:
 
 def _open(data: bytes, path: Path):
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     if not data.lstrip()[:5] == b"%PDF-":
         raise ExtractError(f"{path} is not a PDF (it does not start with %PDF-); check the file or its extension")
     try:
         return pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, Exception) as err:  # pdfminer raises several unrelated types on damage
+    except Exception as err:  # noqa: BLE001 - pdfminer raises unrelated types (PDFSyntaxError, KeyError, struct.error…) on damage
         raise ExtractError(f"{path} is a damaged or truncated PDF ({err.__class__.__name__}); get a complete copy") from None
 
 
@@ -138,8 +138,8 @@ def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[int]:
                 continue
             key = _DIGITS.sub("#", " ".join(line.text.split()).lower())
             zone_lines.append((key, line))
-    for key in {(k, ln.page) for k, ln in zone_lines}:
-        keyed[key[0]] += 1  # pages on which the line occurs
+    for text_key, _page in {(k, ln.page) for k, ln in zone_lines}:
+        keyed[text_key] += 1  # pages on which the line occurs
     if len(pages) >= 2:
         for key, line in zone_lines:
             if keyed[key] >= max(2, -(-3 * len(pages) // 5)):  # on at least 60 % of the pages
@@ -183,7 +183,7 @@ def _breaks(a: _Line, b: _Line, leading: float, right: float, left: float) -> bo
 
 
 def _leading(lines: list[_Line]) -> float:
-    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:]) if a.page == b.page and abs(a.size - b.size) < 0.5]
+    gaps = [b.top - a.bottom for a, b in pairwise(lines) if a.page == b.page and abs(a.size - b.size) < 0.5]
     gaps = [g for g in gaps if g >= 0]
     return statistics.median(gaps) if gaps else 2.0
 
@@ -202,7 +202,7 @@ def pdf_text(data: bytes, path: Path) -> str:
         try:
             pages = [_page_lines(page, n) for n, page in enumerate(pdf.pages)]
             heights = [float(page.height) for page in pdf.pages]
-        except Exception as err:  # damage found while reading a page
+        except Exception as err:  # noqa: BLE001 - damage found while reading a page, same variety
             raise ExtractError(f"{path} is a damaged or truncated PDF ({err.__class__.__name__}); get a complete copy") from None
     finally:
         pdf.close()
@@ -218,7 +218,7 @@ def pdf_text(data: bytes, path: Path) -> str:
     body_right = sorted(ln.x1 for ln in lines if "\t" not in ln.text) or sorted(ln.x1 for ln in lines)
     right = body_right[int(0.98 * (len(body_right) - 1))]
     blocks: list[list[_Line]] = [[lines[0]]]
-    for a, b in zip(lines, lines[1:]):
+    for a, b in pairwise(lines):
         if _breaks(a, b, leading, right, left):
             blocks.append([b])
         else:

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from indexer.corpus import DEFAULT_CORPUS_DIR
 from indexer.ingest import apply_addition, plan_addition, undo_addition
-from jumelage.commands.common import add_index_option, add_model_option, print_json, progress
+from jumelage.commands.common import (
+    add_index_option,
+    add_model_option,
+    print_json,
+    progress,
+)
 from jumelage.commands.index_update import check_model, update_index, wants_model
 from search.index_reader import resolve_index_dir
 

@@ -18,11 +18,12 @@ def wants_model(target: Path, keyword_only: bool) -> bool:
     """Embed unless asked not to or the existing index was built without vectors."""
     if keyword_only:
         return False
-    try:
-        from indexer.manifest import read_manifest
+    from indexer.errors import JumelageError
+    from indexer.manifest import read_manifest
 
+    try:
         return read_manifest(target).model is not None
-    except Exception:  # no index yet, or one this version cannot read: build a full one
+    except JumelageError:  # no index yet, or one this version cannot read: build a full one
         return True
 
 
