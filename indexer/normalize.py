@@ -215,7 +215,9 @@ def _next_token(previous: str, line: str) -> str:
     return body.split()[0] if body else ""
 
 
-def _hard_break(a: _Line, b: _Line, width: int, unwrapped: bool, c: _Line | None = None) -> bool:
+def _hard_break(
+    a: _Line, b: _Line, width: int, unwrapped: bool, c: _Line | None = None, prefer_break: bool = False
+) -> bool:
     """True when line ``b`` starts a new paragraph after line ``a`` in a wrapped text."""
     a_text, b_text = a.text, b.text
     if "\t" in a.raw or "\t" in b.raw or is_list_start(b_text):
@@ -237,11 +239,11 @@ def _hard_break(a: _Line, b: _Line, width: int, unwrapped: bool, c: _Line | None
         return True  # the next word would have fitted
     # A full line: the wrapper decided nothing. A sentence end followed by a capitalised
     # line that is a paragraph on its own (« Fait le 13 mai 2010 à Kanazawa, Japon. ») is
-    # taken as a paragraph end; followed by a longer paragraph it stays ambiguous and the
-    # lines are joined (a sentence ending at a line end inside a paragraph is as common).
-    if (a_text.endswith(_FULL_STOP) and (b_text[:1].isupper() or b_text[:1] in "«\"“")
-            and (c is None or _hard_break(b, c, width, unwrapped))):
-        return True
+    # taken as a paragraph end; followed by a longer paragraph it is ambiguous and decided
+    # by the document's own habit (prefer_break, see _prefers_break).
+    if a_text.endswith(_FULL_STOP) and (b_text[:1].isupper() or b_text[:1] in "«\"“" or is_cjk(b_text[:1])):
+        if prefer_break or c is None or _hard_break(b, c, width, unwrapped):
+            return True
     return a_text.endswith(_SENTENCE_END + (":",)) and _looks_like_heading(b_text)
 
 
@@ -262,11 +264,35 @@ def _hanging(line: _Line) -> bool:
     return line.in_item
 
 
+_INNER_SENTENCE_END = re.compile(r"[.!?»][\s\u00a0]+[A-ZÀ-Ý«\"“]|[。！？](?=.)")
+
+
+def _prefers_break(blocks: list[list[_Line]]) -> bool:
+    """Does this document end paragraphs more often than it ends sentences inside them?
+
+    A sentence that ends exactly at a full line is either a paragraph end whose last
+    line happens to be full, or a sentence end inside a paragraph that happens to
+    fall at a line end. For greedy wrapping both chances are about one in a line's
+    word count, so the likelier reading is the one the document uses more often:
+    paragraph ends at a sentence end (counted on the clear breaks) against sentence
+    ends inside paragraphs (counted inside lines).
+    """
+    prose = [b for b in blocks if not is_list_start(b[0].text) and "\t" not in b[0].raw]
+    paragraph_ends = sum(1 for b in prose if b[-1].text.endswith(_FULL_STOP))
+    inner = sum(len(_INNER_SENTENCE_END.findall(line.text)) for b in prose for line in b)
+    return paragraph_ends > inner
+
+
 def _wrapped_blocks(lines: list[_Line], lang: str, skip: set[int]) -> list[list[_Line]]:
     """Paragraph blocks of a wrapped text, from the line-level signals of :func:`_hard_break`."""
     kept = [line for i, line in enumerate(lines) if i not in skip and not _PAGE_NUMBER.match(line.raw)]
     width = _wrap_width(kept)
     unwrapped = width > _UNWRAPPED_WIDTH.get(lang, 150)
+    first = _wrapped_pass(kept, width, unwrapped, prefer_break=False)
+    return _wrapped_pass(kept, width, unwrapped, prefer_break=True) if _prefers_break(first) else first
+
+
+def _wrapped_pass(kept: list[_Line], width: int, unwrapped: bool, prefer_break: bool) -> list[list[_Line]]:
     blocks: list[list[_Line]] = [[]]
     previous: _Line | None = None
     for n, line in enumerate(kept):
@@ -275,7 +301,7 @@ def _wrapped_blocks(lines: list[_Line], lang: str, skip: set[int]) -> list[list[
             previous = None
             continue
         following = kept[n + 1] if n + 1 < len(kept) and kept[n + 1].raw.strip() else None
-        if previous is not None and _hard_break(previous, line, width, unwrapped, following):
+        if previous is not None and _hard_break(previous, line, width, unwrapped, following, prefer_break):
             blocks.append([])
         in_item = is_list_start(line.text) or (bool(blocks[-1]) and _hanging(blocks[-1][-1]))
         line.in_item = in_item
