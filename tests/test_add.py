@@ -249,3 +249,31 @@ def test_remove_refuses_a_document_with_translations(capsys, corpus_copy):
     assert main(["remove", "2010-kanazawa-fr", "--corpus", str(corpus_copy), "--no-index"]) == 2
     assert "2010-kanazawa-ja" in capsys.readouterr().err
     assert _tree_digest(corpus_copy) == before
+
+
+@pytest.mark.slow
+def test_add_with_the_model_embeds_the_new_passages(tmp_path, embedding_model):
+    """The real path with vectors, on a one-declaration corpus to keep it cheap."""
+    from indexer.build import build_index
+    from indexer.corpus_edit import remove_document
+    from indexer.ingest import apply_addition, plan_addition
+    from indexer.manifest import read_manifest
+    from search.index_reader import open_index
+
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    for doc_id in ("2010-kanazawa-ja", "2012-chartres-ja", "2010-kanazawa-fr"):
+        remove_document(root, doc_id)
+    file = tmp_path / "t.md"
+    file.write_text("# Déclaration de Takamatsu\n\nNous, réunis pour les 4èmes Rencontres, rappelons la déclaration "
+                    "finale de Chartres.\n\n- Nous nous engageons à prévenir ensemble les risques naturels.\n",
+                    encoding="utf-8")
+    addition = plan_addition(root, file, doc_id="2014-takamatsu-fr", lang="fr")
+    corpus = apply_addition(addition)
+    index = tmp_path / "index"
+    build_index(corpus, index, embedding_model)
+    manifest = read_manifest(_generation(index))
+    assert manifest.model is not None
+    assert manifest.documents["2014-takamatsu-fr"] == len(addition.passages) == 3
+    opened = open_index(index)
+    assert opened is not None
