@@ -19,7 +19,17 @@ from indexer.corpus import load_corpus
 from indexer.corpus_passages import build_passages
 from indexer.extract import extract
 from indexer.normalize import normalize_document
-from tests.renderings import agreement, render_docx, render_japanese_wrapped, render_pdf, render_wrapped
+from indexer.extract.html import html_text
+from indexer.extract.text import markdown_text
+from tests.renderings import (
+    agreement,
+    render_docx,
+    render_html,
+    render_japanese_wrapped,
+    render_markdown,
+    render_pdf,
+    render_wrapped,
+)
 
 FRENCH = ("2010-kanazawa-fr", "2012-chartres-fr")
 JAPANESE = ("2010-kanazawa-ja", "2012-chartres-ja")
@@ -27,6 +37,11 @@ JAPANESE = ("2010-kanazawa-ja", "2012-chartres-ja")
 
 def _score(file: Path, lang: str, expected) -> float:
     got = normalize_document(extract(file).text, "x", lang)
+    return agreement([p.text for p in expected], [p.text for p in got])
+
+
+def _texts_score(stored: str, expected) -> float:
+    got = normalize_document(stored, "x", "fr")
     return agreement([p.text for p in expected], [p.text for p in got])
 
 
@@ -43,6 +58,8 @@ def table(corpus_dir: Path) -> list[tuple[str, str, float]]:
             rows += [
                 (doc, "pdf", _score(render_pdf(mine, tmp / "a.pdf"), "fr", mine)),
                 (doc, "docx", _score(render_docx(mine, tmp / "a.docx"), "fr", mine)),
+                (doc, "html", _texts_score(html_text(render_html(mine).encode(), tmp / "a.html"), mine)),
+                (doc, "markdown", _texts_score(markdown_text(render_markdown(mine)), mine)),
                 (doc, "txt-80", _score(tmp / "a.txt", "fr", mine)),
                 (doc, "crlf-bom-80", _score(tmp / "b.txt", "fr", mine)),
             ]

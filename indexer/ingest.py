@@ -167,14 +167,22 @@ def plan_addition(
             raise IngestError(f"{file} is declared --lang {lang} but {why}; fix --lang, or pass --force-lang")
     number, new_edition = _edition(corpus, edition, passages, lang, Path(file), city, country, date)
     known = corpus.edition(number)
-    ed_city = known.city if known else new_edition["city"]  # type: ignore[index]
+    original = corpus.document(translation_of) if translation_of else None
+    if original is not None and original.edition == number:  # a translation shares its original's meeting and date
+        default_city, default_country, default_date = original.city, original.country, original.date
+    elif known is not None:
+        default_city, default_country, default_date = known.city, known.country, known.dates.split("/")[0]
+    else:
+        assert new_edition is not None
+        default_city, default_country = str(new_edition["city"]), str(new_edition["country"])
+        default_date = str(new_edition["year"])
     entry = {
         "id": doc_id,
         "title": title or next((p.text for p in passages if p.kind == "title"), passages[0].text)[:200],
         "edition": number,
-        "city": city or ed_city,
-        "country": country or (known.country if known else new_edition["country"]),  # type: ignore[index]
-        "date": date or (known.dates.split("/")[0] if known else str(new_edition["year"])),  # type: ignore[index]
+        "city": city or default_city,
+        "country": country or default_country,
+        "date": date or default_date,
         "lang": lang,
         "path": path,
         "status": doc_status,

@@ -135,3 +135,59 @@ def agreement(expected: list[str], got: list[str]) -> float:
     a, b = [normalised(t) for t in expected], [normalised(t) for t in got]
     matched = sum(block.size for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
     return matched / max(len(a), len(b), 1)
+
+
+def render_html(passages) -> str:
+    """An HTML page: navigation and footer around a <main> with h1/h2, p, ul/li and a table."""
+    from html import escape
+
+    body: list[str] = ["<nav><a href='/'>Accueil</a> | <a href='/contact'>Contact</a></nav>", "<main>"]
+    open_list = open_table = False
+    for p in passages:
+        if open_list and p.kind != "list_item":
+            body.append("</ul>")
+            open_list = False
+        if open_table and p.kind not in ("table_row", "table_header"):
+            body.append("</table>")
+            open_table = False
+        text = escape(p.text)
+        if p.kind == "title":
+            body.append(f"<h1>{text}</h1>")
+        elif p.kind in ("heading", "caption"):
+            body.append(f"<h2>{text}</h2>")
+        elif p.kind == "list_item":
+            body.append(("" if open_list else "<ul>") + f"<li>{text}</li>")
+            open_list = True
+        elif p.kind in ("table_row", "table_header"):
+            cells = "".join(f"<td>{escape(c)}</td>" for c in _cells(p.text))
+            body.append(("" if open_table else "<table>") + f"<tr>{cells}</tr>")
+            open_table = True
+        else:
+            body.append(f"<p>{text}</p>")
+    body += ["</ul>" if open_list else "", "</table>" if open_table else "", "</main>", "<footer>© 2012</footer>"]
+    return "<!doctype html><html><head><meta charset='utf-8'><title>t</title></head><body>" + "\n".join(body) + "</body></html>"
+
+
+def render_markdown(passages) -> str:
+    """Markdown: # title, ## headings, * items, pipe tables, blank lines between paragraphs."""
+    out: list[str] = []
+    previous = None
+    for p in passages:
+        if p.kind in ("table_row", "table_header"):
+            if previous not in ("table_row", "table_header"):
+                out.append("")
+            out.append("| " + " | ".join(_cells(p.text)) + " |")
+            if p.kind == "table_header":
+                out.append("|---|---|")
+        elif p.kind == "list_item":
+            if previous != "list_item":
+                out.append("")
+            out.append(f"* {p.text}")
+        elif p.kind == "title":
+            out += ["", f"# {p.text}"]
+        elif p.kind in ("heading", "caption"):
+            out += ["", f"## {p.text}"]
+        else:
+            out += ["", p.text]
+        previous = p.kind
+    return "\n".join(out).lstrip("\n") + "\n"

@@ -21,7 +21,9 @@ from tests.renderings import (
     agreement,
     font,
     render_docx,
+    render_html,
     render_japanese_wrapped,
+    render_markdown,
     render_pdf,
     render_wrapped,
 )
@@ -68,6 +70,14 @@ def _render(kind: str, passages, tmp_path: Path) -> Path:
         return render_pdf(passages, tmp_path / "decl.pdf")
     if kind == "docx":
         return render_docx(passages, tmp_path / "decl.docx")
+    if kind == "html":
+        path = tmp_path / "decl.html"
+        path.write_text(render_html(passages), encoding="utf-8")
+        return path
+    if kind == "md":
+        path = tmp_path / "decl.md"
+        path.write_text(render_markdown(passages), encoding="utf-8")
+        return path
     text = render_wrapped(passages, 80)
     path = tmp_path / "decl.txt"
     if kind == "txt":
@@ -77,10 +87,10 @@ def _render(kind: str, passages, tmp_path: Path) -> Path:
     return path
 
 
-THRESHOLDS = {"pdf": 0.95, "docx": 0.95, "txt": 0.90, "crlf-bom": 0.90, "ja-40": 0.90}
+THRESHOLDS = {"pdf": 0.95, "docx": 0.95, "html": 0.95, "md": 0.95, "txt": 0.90, "crlf-bom": 0.90, "ja-40": 0.90}
 
 
-@pytest.mark.parametrize("kind", ["pdf", "docx", "txt", "crlf-bom"])
+@pytest.mark.parametrize("kind", ["pdf", "docx", "html", "md", "txt", "crlf-bom"])
 @pytest.mark.parametrize("doc_id", FRENCH)
 def test_french_renderings_give_the_bundled_passages(capsys, corpus_copy, tmp_path, passages, doc_id, kind):
     bundled = [p for p in passages if p.doc_id == doc_id]
@@ -91,7 +101,7 @@ def test_french_renderings_give_the_bundled_passages(capsys, corpus_copy, tmp_pa
     score = agreement([p.text for p in bundled], [p.text for p in got])
     assert score >= THRESHOLDS[kind], f"{doc_id} as {kind}: {score:.1%}"
     assert all(estimate_tokens(p.text) <= MAX_TOKENS for p in got)
-    assert load_corpus(corpus_copy).document("x-fr").edition == bundled[0].doc_id.startswith("2010") and 2 or 3
+    assert load_corpus(corpus_copy).document("x-fr").edition == (2 if doc_id.startswith("2010") else 3)
 
 
 @pytest.mark.parametrize("doc_id", JAPANESE)
@@ -108,7 +118,8 @@ def test_japanese_wrapped_at_40_without_blank_lines(capsys, corpus_copy, tmp_pat
     assert not any(" " in p.text and "　" not in p.text and p.kind == "paragraph" and "—" not in p.text
                    for p in got if all(ord(c) > 0x2000 or c.isdigit() for c in p.text.replace(" ", ""))), \
         "Japanese lines were joined with spaces"
-    assert load_corpus(corpus_copy).document("x-ja").status == "参考訳"
+    added = load_corpus(corpus_copy).document("x-ja")
+    assert added.status == "参考訳" and added.date == load_corpus(corpus_copy).document(original).date
 
 
 def test_edition_is_read_from_the_text_and_a_new_edition_added(capsys, corpus_copy, tmp_path):
