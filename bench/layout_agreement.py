@@ -18,9 +18,9 @@ from pathlib import Path
 from indexer.corpus import load_corpus
 from indexer.corpus_passages import build_passages
 from indexer.extract import extract
-from indexer.normalize import normalize_document
 from indexer.extract.html import html_text
 from indexer.extract.text import markdown_text
+from indexer.normalize import normalize_document
 from tests.renderings import (
     agreement,
     render_docx,
