@@ -242,7 +242,7 @@ def _hard_break(
     # taken as a paragraph end; followed by a longer paragraph it is ambiguous and decided
     # by the document's own habit (prefer_break, see _prefers_break).
     if a_text.endswith(_FULL_STOP) and (b_text[:1].isupper() or b_text[:1] in "«\"“" or is_cjk(b_text[:1])):
-        if prefer_break or c is None or _hard_break(b, c, width, unwrapped):
+        if prefer_break or (not is_cjk(b_text[:1]) and (c is None or _hard_break(b, c, width, unwrapped))):
             return True
     return a_text.endswith(_SENTENCE_END + (":",)) and _looks_like_heading(b_text)
 
@@ -277,10 +277,20 @@ def _prefers_break(blocks: list[list[_Line]]) -> bool:
     paragraph ends at a sentence end (counted on the clear breaks) against sentence
     ends inside paragraphs (counted inside lines).
     """
-    prose = [b for b in blocks if not is_list_start(b[0].text) and "\t" not in b[0].raw]
-    paragraph_ends = sum(1 for b in prose if b[-1].text.endswith(_FULL_STOP))
-    inner = sum(len(_INNER_SENTENCE_END.findall(line.text)) for b in prose for line in b)
+    return prefers_break([[line.text for line in b] for b in blocks if "\t" not in b[0].raw])
+
+
+def prefers_break(blocks: list[list[str]]) -> bool:
+    """:func:`_prefers_break` on blocks given as their line texts (also used by the PDF extractor)."""
+    prose = [b for b in blocks if b and not is_list_start(b[0])]
+    paragraph_ends = sum(1 for b in prose if b[-1].endswith(_FULL_STOP))
+    inner = sum(len(_INNER_SENTENCE_END.findall(line)) for b in prose for line in b)
     return paragraph_ends > inner
+
+
+def ends_sentence_before_capital(previous: str, following: str) -> bool:
+    """A line ending a sentence, and one starting a new one: a paragraph end the wrapping cannot show."""
+    return previous.endswith(_FULL_STOP) and (following[:1].isupper() or following[:1] in "«\"“" or is_cjk(following[:1]))
 
 
 def _wrapped_blocks(lines: list[_Line], lang: str, skip: set[int]) -> list[list[_Line]]:

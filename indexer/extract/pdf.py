@@ -25,8 +25,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from indexer.extract.errors import ExtractError
-from indexer.extract.lines import join_lines, vocabulary
-from indexer.normalize import is_list_start
+from indexer.extract.lines import is_cjk, join_lines, vocabulary
+from indexer.normalize import ends_sentence_before_capital, is_list_start, prefers_break
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—(]?\s*\d{1,4}\s*(?:/\s*\d{1,4}|sur\s+\d{1,4})?\s*[-–—)]?$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -162,8 +162,12 @@ def _merge_cell_continuations(lines: list[_Line], left: float) -> list[_Line]:
     return out
 
 
-def _breaks(a: _Line, b: _Line, leading: float, right: float, left: float) -> bool:
-    """True when line ``b`` starts a new block after line ``a``."""
+def _breaks(a: _Line, b: _Line, leading: float, right: float, left: float) -> bool | None:
+    """True when line ``b`` starts a new block after line ``a``; None when only the text can tell.
+
+    None: ``a`` is full and ends a sentence, ``b`` starts one, nothing in the
+    geometry (no gap, same font, no indent) separates them.
+    """
     a_text, b_text = a.text, b.text
     if "\t" in a_text or "\t" in b_text:
         return True
@@ -179,7 +183,20 @@ def _breaks(a: _Line, b: _Line, leading: float, right: float, left: float) -> bo
     if a_text.endswith("-") and b_text[:1].islower():
         return False
     space = 0.28 * a.size
-    return a.x1 + space + b.first_word_width < right - 0.5 * a.size  # the next word would have fitted
+    if a.x1 + space + b.first_word_width < right - 0.5 * a.size:
+        return True  # the next word would have fitted
+    return None if ends_sentence_before_capital(a_text, b_text) else False
+
+
+def _cut(lines: list[_Line], cuts: list[bool]) -> list[list[_Line]]:
+    """Blocks of ``lines``, a new one before ``lines[i + 1]`` wherever ``cuts[i]``."""
+    blocks: list[list[_Line]] = [[lines[0]]]
+    for line, cut in zip(lines[1:], cuts, strict=True):
+        if cut:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    return blocks
 
 
 def _leading(lines: list[_Line]) -> float:
@@ -217,12 +234,15 @@ def pdf_text(data: bytes, path: Path) -> str:
     leading = _leading(lines)
     body_right = sorted(ln.x1 for ln in lines if "\t" not in ln.text) or sorted(ln.x1 for ln in lines)
     right = body_right[int(0.98 * (len(body_right) - 1))]
-    blocks: list[list[_Line]] = [[lines[0]]]
-    for a, b in pairwise(lines):
-        if _breaks(a, b, leading, right, left):
-            blocks.append([b])
-        else:
-            blocks[-1].append(b)
+    decisions = [_breaks(a, b, leading, right, left) for a, b in pairwise(lines)]
+    prefer = prefers_break([[ln.text for ln in block] for block in _cut(lines, [d is True for d in decisions])])
+    # An ambiguous line end breaks when the document habitually ends paragraphs at a full
+    # line's sentence end, or when the next line is a paragraph on its own.
+    # (Not for Japanese: any line starts like a sentence, and a paragraph's short last line would split off.)
+    cuts = [d is True or (d is None and (prefer or (not is_cjk(lines[i + 1].text[:1])
+                                                    and (i + 1 == len(decisions) or decisions[i + 1] is True))))
+            for i, d in enumerate(decisions)]
+    blocks = _cut(lines, cuts)
     words = vocabulary(" ".join(ln.text for ln in lines))
     out: list[str] = []
     for block in blocks:
