@@ -288,3 +288,26 @@ def test_add_with_the_model_embeds_the_new_passages(tmp_path, embedding_model):
     assert manifest.documents["2014-takamatsu-fr"] == len(addition.passages) == 3
     opened = open_index(index)
     assert opened is not None
+
+
+def test_a_pdf_named_txt_and_an_encrypted_pdf_say_what_they_are(capsys, corpus_copy, tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Nous adoptons la declaration des 2e rencontres.")
+    plain = tmp_path / "plain.pdf"
+    pdf.output(str(plain))
+    misnamed = _w(tmp_path / "decl.txt", plain.read_bytes())
+    rc, _, err = _add(capsys, corpus_copy, misnamed, "--id", "m-fr", "--lang", "fr", "--no-index")
+    assert rc == 2 and "is a PDF" in err and ".pdf extension" in err
+    encrypted = FPDF()
+    encrypted.set_encryption(owner_password="owner", user_password="user")
+    encrypted.add_page()
+    encrypted.set_font("helvetica", size=12)
+    encrypted.cell(0, 10, "Nous adoptons la declaration des 2e rencontres.")
+    locked = tmp_path / "locked.pdf"
+    encrypted.output(str(locked))
+    rc, _, err = _add(capsys, corpus_copy, locked, "--id", "m-fr", "--lang", "fr", "--no-index")
+    assert rc == 2 and "encrypted" in err

@@ -60,6 +60,20 @@ def detect_format(path: Path) -> str:
     raise ExtractError(f"{path}: unknown format {suffix or '(no extension)'!r}; jumelage reads {known}")
 
 
+_SIGNATURES = ((b"%PDF-", "pdf", ".pdf"), (b"PK\x03\x04", "docx", ".docx"), (b"\xd0\xcf\x11\xe0", "doc", ".doc"))
+
+
+def _check_content_matches(data: bytes, fmt: str, path: Path) -> None:
+    """A PDF or Word file under a text extension gets a clear message instead of a decoding error."""
+    if fmt not in ("txt", "md", "html"):
+        return
+    head = data.lstrip()[:8]
+    for magic, kind, suffix in _SIGNATURES:
+        if head.startswith(magic):
+            what = {"pdf": "a PDF", "docx": "a zip archive (a .docx?)", "doc": "an old Word .doc"}[kind]
+            raise ExtractError(f"{path} is {what}, not {fmt} text; give it the {suffix} extension")
+
+
 def extract(path: Path | str, encoding: str | None = None) -> Extracted:
     """Read ``path`` and return its text in the normalizer's shape.
 
@@ -88,6 +102,7 @@ def extract(path: Path | str, encoding: str | None = None) -> Extracted:
         raise ExtractError(f"{path}: cannot be read ({err.strerror}); check its permissions") from None
     if not data.strip():
         raise ExtractError(f"{path} is empty: nothing to add")
+    _check_content_matches(data, fmt, path)
     if fmt == "pdf":
         from indexer.extract.pdf import pdf_text
 

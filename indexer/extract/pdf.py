@@ -102,10 +102,20 @@ def _open(data: bytes, path: Path):
 
     if not data.lstrip()[:5] == b"%PDF-":
         raise ExtractError(f"{path} is not a PDF (it does not start with %PDF-); check the file or its extension")
+    if b"%%EOF" not in data[-2048:]:
+        raise ExtractError(f"{path} is a truncated PDF (no %%EOF at its end); get a complete copy")
     try:
         return pdfplumber.open(io.BytesIO(data))
     except Exception as err:  # noqa: BLE001 - pdfminer raises unrelated types (PDFSyntaxError, KeyError, struct.error…) on damage
-        raise ExtractError(f"{path} is a damaged or truncated PDF ({err.__class__.__name__}); get a complete copy") from None
+        raise _damaged(path, err) from None
+
+
+def _damaged(path: Path, err: Exception) -> ExtractError:
+    name = err.__class__.__name__
+    inner = " ".join(type(x).__name__ for x in (*err.args, err.__context__) if x is not None)
+    if any(word in f"{name} {inner}" for word in ("Password", "Encrypt")):
+        return ExtractError(f"{path} is an encrypted PDF; save an unprotected copy and add that")
+    return ExtractError(f"{path} is a damaged or truncated PDF ({name}); get a complete copy")
 
 
 def _page_lines(page, number: int) -> list[_Line]:
@@ -220,7 +230,7 @@ def pdf_text(data: bytes, path: Path) -> str:
             pages = [_page_lines(page, n) for n, page in enumerate(pdf.pages)]
             heights = [float(page.height) for page in pdf.pages]
         except Exception as err:  # noqa: BLE001 - damage found while reading a page, same variety
-            raise ExtractError(f"{path} is a damaged or truncated PDF ({err.__class__.__name__}); get a complete copy") from None
+            raise _damaged(path, err) from None
     finally:
         pdf.close()
     if not any(pages):
