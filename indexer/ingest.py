@@ -34,7 +34,7 @@ from indexer.normalize import normalize_document
 from indexer.passage import Passage
 from indexer.references import edition_in_text
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,80}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 _DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 _ORDINAL_FR = {1: "premières", 2: "deuxièmes", 3: "troisièmes", 4: "quatrièmes", 5: "cinquièmes", 6: "sixièmes",
                7: "septièmes", 8: "huitièmes", 9: "neuvièmes", 10: "dixièmes"}
@@ -62,7 +62,7 @@ class Addition:
 
 def _check_id(corpus: Corpus, doc_id: str, lang: str) -> str:
     if not _ID.match(doc_id):
-        raise IngestError(f"bad --id {doc_id!r}: use lowercase letters, digits and hyphens, e.g. 2016-tours-{lang}")
+        raise IngestError(f"bad --id {doc_id!r}: use letters, digits, dots, underscores and hyphens, e.g. 2016-tours-{lang}")
     if any(d.id == doc_id for d in corpus.documents):
         raise IngestError(f"document id {doc_id!r} is already in {corpus.root / MANIFEST_NAME}; choose another --id "
                           f"or run `jumelage remove {doc_id}` first")
