@@ -241,9 +241,10 @@ def _hard_break(
     # line that is a paragraph on its own (« Fait le 13 mai 2010 à Kanazawa, Japon. ») is
     # taken as a paragraph end; followed by a longer paragraph it is ambiguous and decided
     # by the document's own habit (prefer_break, see _prefers_break).
-    if a_text.endswith(_FULL_STOP) and (b_text[:1].isupper() or b_text[:1] in "«\"“" or is_cjk(b_text[:1])):
-        if prefer_break or (not is_cjk(b_text[:1]) and (c is None or _hard_break(b, c, width, unwrapped))):
-            return True
+    if ends_sentence_before_capital(a_text, b_text) and (
+        prefer_break or (not is_cjk(b_text[:1]) and (c is None or _hard_break(b, c, width, unwrapped)))
+    ):
+        return True
     return a_text.endswith(_SENTENCE_END + (":",)) and _looks_like_heading(b_text)
 
 
