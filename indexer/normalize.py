@@ -242,7 +242,7 @@ def _hard_break(
     # taken as a paragraph end; followed by a longer paragraph it is ambiguous and decided
     # by the document's own habit (prefer_break, see _prefers_break).
     if ends_sentence_before_capital(a_text, b_text) and (
-        prefer_break or (not is_cjk(b_text[:1]) and (c is None or _hard_break(b, c, width, unwrapped)))
+        prefer_break or (not is_cjk(b_text[:1]) and not a.in_item and (c is None or _hard_break(b, c, width, unwrapped)))
     ):
         return True
     return a_text.endswith(_SENTENCE_END + (":",)) and _looks_like_heading(b_text)
@@ -285,7 +285,9 @@ def prefers_break(blocks: list[list[str]]) -> bool:
     """:func:`_prefers_break` on blocks given as their line texts (also used by the PDF extractor)."""
     prose = [b for b in blocks if b and not is_list_start(b[0])]
     paragraph_ends = sum(1 for b in prose if b[-1].endswith(_FULL_STOP))
-    inner = sum(len(_INNER_SENTENCE_END.findall(line)) for b in prose for line in b)
+    # Sentence ends inside list items count too: a paragraph wrongly joined to the item
+    # before it in the first pass still shows how long this document's paragraphs run.
+    inner = sum(len(_INNER_SENTENCE_END.findall(line)) for b in blocks for line in b)
     return paragraph_ends > inner
 
 
