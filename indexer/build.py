@@ -6,7 +6,6 @@ build replaces the previous index, so a failed build leaves it usable.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -14,13 +13,14 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from indexer.citations_file import write_citations
 from indexer.corpus import Corpus
 from indexer.corpus_passages import build_passages
+from indexer.embedding.encoder import Encoder as PassageEncoder
+from indexer.fsutil import replace_directory
 from indexer.keyword_index import write_keyword_index
 from indexer.manifest import SCHEMA_VERSION, IndexManifest, ModelInfo
 from indexer.passage import Passage
@@ -31,14 +31,6 @@ STORE_FILE = "passages.sqlite"
 WHOOSH_DIR = "whoosh"
 
 Progress = Callable[[str], None]
-
-
-class PassageEncoder(Protocol):
-    model_id: str
-    dimension: int
-    prompts: dict[str, str]
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
 
 
 def _quiet(_: str) -> None:
@@ -90,15 +82,7 @@ def write_index(
     return manifest
 
 
-def swap_in(built: Path, target: Path) -> None:
-    """Move a complete index into place, then drop the one it replaces."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(built, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+swap_in = replace_directory  # move a complete index into place, then drop the one it replaces
 
 
 def build_index(

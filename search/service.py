@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.analysis import analyze
-from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
-from search.highlight import MarkKind, Snippet, make_snippet, match_spans
+from search.highlight import MarkKind, Snippet, make_snippet, match_spans, whole_text_span
 from search.index_reader import OpenIndex
 from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
 from search.results import Scores, SearchHit, SearchResponse
-from search.semantic import QueryEncoder, SemanticSearcher
+from search.semantic import EncoderLoader, LazyEncoder, SemanticSearcher, closest_sentence
 
 
 @dataclass(frozen=True)
@@ -45,33 +42,18 @@ class SearchService:
     for it) and must be the one the index was built with.
     """
 
-    def __init__(self, index: OpenIndex, encoder_loader: Callable[[], QueryEncoder] | None = None) -> None:
+    def __init__(self, index: OpenIndex, encoder_loader: EncoderLoader | None = None) -> None:
         self.index = index
         self.keyword = KeywordSearcher(index)
-        self._encoder_loader = encoder_loader
+        self.encoder = LazyEncoder(index, encoder_loader)
         self._semantic: SemanticSearcher | None = None
-        self._lock = threading.Lock()
 
     # -- sides ---------------------------------------------------------------------------------
     def semantic(self) -> SemanticSearcher:
-        with self._lock:
-            if self._semantic is None:
-                model = self.index.manifest.model
-                if model is None or self.index.vectors is None:
-                    raise BadRequest(
-                        f"the index at {self.index.directory} was built without embeddings: use --mode keyword, "
-                        "or re-index with `jumelage index`"
-                    )
-                if self._encoder_loader is None:
-                    raise BadRequest("no embedding model is configured: use --mode keyword")
-                encoder = self._encoder_loader()
-                if encoder.model_id != model.model_id:
-                    raise IndexUnusable(
-                        f"the index was built with model {model.model_id!r} but {encoder.model_id!r} is loaded: "
-                        "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
-                    )
-                self._semantic = SemanticSearcher(self.index, encoder)
-            return self._semantic
+        """The semantic side, its model loaded on first use (see :class:`~search.semantic.LazyEncoder`)."""
+        if self._semantic is None:
+            self._semantic = SemanticSearcher(self.index, self.encoder.get())
+        return self._semantic
 
     def _keyword_side(self, parsed: ParsedQuery, req: SearchRequest, langs, docs) -> tuple[list[Ranked], int]:
         store = self.index.store
@@ -171,16 +153,8 @@ class SearchService:
         spans = match_spans(passage.text, passage.lang, terms, exact)
         if spans or query_vector is None:
             return make_snippet(passage.text, spans)
-        return make_snippet(passage.text, [self._closest_sentence(row, passage, query_vector)], MarkKind.SEMANTIC)
-
-    def _closest_sentence(self, row: int, passage: Passage, query_vector: np.ndarray) -> tuple[int, int]:
-        ids = self.index.sentences_by_row.get(row)
-        if not ids or self.index.sentence_vectors is None:
-            stripped = passage.text.rstrip()
-            return (len(stripped) - len(stripped.lstrip()), len(stripped))
-        scores = self.index.sentence_vectors[ids] @ query_vector.astype(np.float32)
-        _row, start, end = self.index.sentence_spans[ids[int(np.argmax(scores))]]
-        return (start, end)
+        span = closest_sentence(self.index, row, query_vector) or whole_text_span(passage.text)
+        return make_snippet(passage.text, [span], MarkKind.SEMANTIC)
 
     def hit(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> SearchHit:
         """The ranked passage ``fused`` as a result, its snippet marked for ``query``."""

@@ -40,7 +40,7 @@ class AppState:
         with self._lock:
             if self._quotes is None:
                 # The quotation finder borrows the search service's model: loaded once, for both.
-                self._quotes = QuoteFinder(self.index, lambda: self.service.semantic().encoder)
+                self._quotes = QuoteFinder(self.index, self.service.encoder.get)
             return self._quotes
 
     @property

