@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 
 from indexer.errors import JumelageError
 from indexer.passage import Passage, split_passage_id
@@ -144,11 +143,3 @@ def _with_sections(passages: list[Passage], french: list[Passage]) -> list[Passa
         out.append(Passage(passage.doc_id, "ja", passage.ordinal, passage.kind, " › ".join(parts),
                            passage.text, passage.start, passage.end, passage.aligned_passage_ids))
     return out
-
-
-def draft_markers(french: Iterable[Passage]) -> str:
-    """A 1:1 skeleton for a new translation: one stamped marker and the French text as a comment."""
-    chunks = []
-    for p in french:
-        chunks.append(f"@ {p.passage_id}#{fingerprint(p.text)}\n# {p.text}\n")
-    return "\n".join(chunks)

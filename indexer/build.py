@@ -11,7 +11,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +70,7 @@ def write_index(
              f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
     manifest = IndexManifest(
         schema_version=SCHEMA_VERSION,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 3),
         corpus_checksum=corpus.checksum(),
         passages=len(passages),

@@ -30,10 +30,6 @@ class ParsedQuery:
     phrases: tuple[str, ...]  # quoted phrases, folded, each required
     phrase_terms: tuple[tuple[str, ...], ...]
 
-    @property
-    def empty(self) -> bool:
-        return not self.terms and not self.phrases
-
 
 def parse_query(text: str) -> ParsedQuery:
     """Split a query into ranked terms and required quoted phrases, analysed like the text."""

@@ -13,7 +13,6 @@ from search.errors import BadRequest
 from search.fusion import Ranked
 from search.index_reader import OpenIndex
 
-
 # One query is a single short sequence: a second torch thread saves little, and when the
 # other core is busy (another request, a co-tenant) the threads wait on each other:
 # measured 890 ms per query with 2 threads against 39 ms with 1 on the 2-core machine.
@@ -127,7 +126,7 @@ def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | Non
     best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     best = best[np.lexsort((best, -scores[best]))]
     keys = best if rows is None else rows[best]
-    return [Ranked(int(key), float(scores[i])) for key, i in zip(keys, best)]
+    return [Ranked(int(key), float(scores[i])) for key, i in zip(keys, best, strict=True)]
 
 
 class SemanticSearcher:
@@ -152,4 +151,4 @@ class SemanticSearcher:
         if not rows:
             return {}
         scores = np.asarray(self.index.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
-        return {row: float(s) for row, s in zip(rows, scores)}
+        return {row: float(s) for row, s in zip(rows, scores, strict=True)}

@@ -50,9 +50,9 @@ def test_missing_and_corrupt_index_say_to_reindex(tmp_path, keyword_index_dir):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(IndexUnusable, match="corrupt index manifest.*re-index"):
+    with pytest.raises(IndexUnusable, match=r"corrupt index manifest.*re-index"):
         open_index(broken)
     data = json.loads((keyword_index_dir / "manifest.json").read_text(encoding="utf-8"))
     (broken / "manifest.json").write_text(json.dumps({**data, "schema_version": 99}), encoding="utf-8")
-    with pytest.raises(IndexUnusable, match="schema version 99.*re-index"):
+    with pytest.raises(IndexUnusable, match=r"schema version 99.*re-index"):
         open_index(broken)

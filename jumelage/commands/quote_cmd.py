@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 
 from jumelage.commands.common import add_index_option, add_model_option, print_json
-from search.index_reader import open_index, resolve_index_dir
 from search.highlight import bracket_format
+from search.index_reader import open_index, resolve_index_dir
 from search.quote import QuoteFinder
 from search.results import QuoteAnswer
 from search.semantic import query_encoder_loader
+
 
 def register(sub) -> None:
     p = sub.add_parser("quote", help="find the source passage(s) of a quotation",

@@ -6,13 +6,14 @@ import argparse
 import json
 import sys
 
+from indexer.errors import read_user_text
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from jumelage.errors import USER_ERRORS
-from indexer.errors import read_user_text
 from search.errors import BadRequest
 from search.highlight import bracket_format
 from search.request import FUSIONS, MODES, make_request
 from search.results import SearchResponse
+
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="search the declarations",
