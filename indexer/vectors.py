@@ -41,7 +41,7 @@ def write_vectors(directory: Path, passages: Sequence[Passage], vectors: np.ndar
 
 def multi_sentence_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int]]:
     """``(row, start, end)`` for each sentence of each passage that has more than one."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     for row, p in enumerate(passages):
         spans = sentence_spans(p.text)
         if len(spans) > 1:

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from whoosh.index import Index as WhooshIndex
 
 from indexer.build import STORE_FILE, WHOOSH_DIR
 from indexer.keyword_index import open_keyword_index
@@ -33,7 +34,7 @@ class OpenIndex:
     directory: Path
     manifest: IndexManifest
     store: PassageStore
-    keyword: object  # whoosh.index.Index
+    keyword: WhooshIndex
     vectors: np.ndarray | None
     sentence_vectors: np.ndarray | None = None
     sentence_spans: list[tuple[int, int, int]] = field(default_factory=list)

@@ -10,6 +10,7 @@ from whoosh import query as Q
 
 from indexer.analysis import analyze, detect_lang
 from indexer.analysis.french import FRENCH_STOP_WORDS
+from indexer.keyword_index import FIELDS_BY_LANG, LangFields
 from indexer.passage import Lang
 from search.bm25 import PerLanguageBM25F
 from search.index_reader import OpenIndex
@@ -24,7 +25,7 @@ _FOLDED_STOP_WORDS = frozenset(t.text for w in FRENCH_STOP_WORDS for t in analyz
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    lang: str
+    lang: Lang
     terms: tuple[str, ...]  # analysed terms of the unquoted part, for ranking
     exact_terms: tuple[str, ...]  # unstemmed terms (French), for the exact field
     phrases: tuple[str, ...]  # quoted phrases, folded, each required
@@ -68,9 +69,7 @@ class KeywordSearcher:
             searcher = self._local.searcher = self.index.keyword.searcher(weighting=PerLanguageBM25F(counts))
         return searcher
 
-    def _fields(self, lang: str) -> dict[str, str | None]:
-        from indexer.keyword_index import FIELDS_BY_LANG
-
+    def _fields(self, lang: str) -> LangFields:
         return FIELDS_BY_LANG[lang]
 
     def _build(self, parsed: ParsedQuery) -> Q.Query | None:

@@ -140,7 +140,7 @@ def align(fragments: list[str], target: Skeleton, min_block: int, max_gap: int) 
         start, end = pos + run[0].b, pos + run[-1].b + run[-1].size
         first = start if first is None else first
         last, pos = end, end
-    if first is None or not total:
+    if first is None or last is None or not total:
         return None
     while target.text[first] == " ":
         first += 1
@@ -207,7 +207,7 @@ class QuoteFinder:
         the rest (z-score over all candidates) and from the runner-up (margin).
         """
         index = self.index
-        if not self.encoder.available:
+        if not self.encoder.available or index.vectors is None:
             return []
         other = Lang.analyzer_of(lang).other
         rows = np.asarray([r for r in index.rows_by_lang.get(other, np.empty(0, np.int64)).tolist()

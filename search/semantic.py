@@ -137,6 +137,7 @@ class SemanticSearcher:
                 "use --mode keyword, or re-index with `jumelage index`"
             )
         self.index = index
+        self.vectors: np.ndarray = index.vectors
         self.encoder = encoder
 
     def embed(self, text: str) -> np.ndarray:
@@ -145,10 +146,10 @@ class SemanticSearcher:
     def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
                docs: set[str] | None = None) -> list[Ranked]:
         rows = candidate_rows(self.index, langs, docs)
-        return top_k(self.index.vectors, query_vector, window, rows)
+        return top_k(self.vectors, query_vector, window, rows)
 
     def scores_of(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
         if not rows:
             return {}
-        scores = np.asarray(self.index.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
+        scores = np.asarray(self.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
         return {row: float(s) for row, s in zip(rows, scores, strict=True)}

@@ -88,7 +88,8 @@ class SearchService:
         langs = {req.lang} if req.lang else None
         docs = {req.doc} if req.doc else None
 
-        keyword_hits, keyword_total = ([], 0)
+        keyword_hits: list[Ranked] = []
+        keyword_total = 0
         if req.mode in ("keyword", "hybrid"):
             keyword_hits, keyword_total = self._keyword_side(parsed, req, langs, docs)
         query_vector, semantic_hits = None, []
@@ -124,7 +125,7 @@ class SearchService:
         present = {f.key for f in fused}
         missing = [row for row in rows if row not in present]
         if missing:
-            sem = self._semantic.scores_of(query_vector, missing) if query_vector is not None else {}
+            sem = self.semantic().scores_of(query_vector, missing) if query_vector is not None else {}
             lowest = min((f.score for f in fused), default=0.0)
             fused = fused + [Fused(row, lowest, None, None, sem.get(row), None) for row in missing]
         holding = set(rows)

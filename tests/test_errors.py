@@ -88,8 +88,16 @@ def test_eval_baseline_not_json_exits_2(keyword_index_dir, tmp_path, capsys):
 
     baseline = tmp_path / "baseline.json"
     baseline.write_text("{oops", encoding="utf-8")
-    args = ["eval", str(EVAL_FILE), "--mode", "keyword", "--check-baseline", str(baseline),
-            "--index", str(keyword_index_dir)]
+    args = [
+        "eval",
+        str(EVAL_FILE),
+        "--mode",
+        "keyword",
+        "--check-baseline",
+        str(baseline),
+        "--index",
+        str(keyword_index_dir),
+    ]
     assert cli.main(args) == 2
     assert "baseline file" in capsys.readouterr().err
 

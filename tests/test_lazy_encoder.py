@@ -17,8 +17,11 @@ from search.semantic import LazyEncoder
 
 def _index(model_id: str | None, vectors: bool = True):
     model = None if model_id is None else SimpleNamespace(model_id=model_id)
-    return SimpleNamespace(directory=Path("idx"), manifest=SimpleNamespace(model=model),
-                           vectors=np.zeros((2, 4), np.float32) if vectors else None)
+    return SimpleNamespace(
+        directory=Path("idx"),
+        manifest=SimpleNamespace(model=model),
+        vectors=np.zeros((2, 4), np.float32) if vectors else None,
+    )
 
 
 def test_concurrent_first_uses_load_the_model_once():

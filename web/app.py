@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,7 +22,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def routes() -> list:
     """Every route of the app; pages are left out of the OpenAPI schema."""
-    page = {"methods": ["GET", "HEAD"], "include_in_schema": False}
+    page: dict[str, Any] = {"methods": ["GET", "HEAD"], "include_in_schema": False}
     return [
         Route("/", search_page, name="search", **page),
         Route("/documents", reading_pages.documents_page, name="documents", **page),

@@ -82,7 +82,8 @@ async def about_page(request: Request) -> HTMLResponse:
     """The corpus, the status of each text, the model and index in use, licences."""
     state, t = _state(request), labels_for(request)
     store = state.index.store
-    editions = [(e, [d for d in all_documents(state.index, t) if store.document(d.id).edition == e.number])
+    edition_of = {d.id: d.edition for d in store.documents}
+    editions = [(e, [d for d in all_documents(state.index, t) if edition_of[d.id] == e.number])
                 for e in store.editions]
     return render(request, "about.html", {
         "documents": all_documents(state.index, t),
