@@ -3,7 +3,7 @@
 The services (:class:`~search.service.SearchService`,
 :class:`~search.citations.CitationService`, :class:`~search.quote.QuoteFinder`)
 answer with these dataclasses. Each ``to_json(formatter)`` gives the JSON object
-of DESIGN.md, whose ``snippet_html`` is rendered by the formatter passed in
+of ``docs/design.md``, whose ``snippet_html`` is rendered by the formatter passed in
 (:func:`~search.highlight.html_format` by default) and whose ``snippet`` holds
 the spans themselves; the web pages render the same spans with a Jinja macro
 and the command line with :func:`~search.highlight.bracket_format`.
@@ -101,7 +101,7 @@ class SearchResponse:
     hits: list[SearchHit]
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
-        """DESIGN.md's ``search --json`` object."""
+        """The ``search --json`` object (docs/design.md)."""
         return {
             "query": self.query,
             "mode": self.mode,

@@ -190,5 +190,5 @@ class SearchService:
         )
 
     def search(self, req: SearchRequest) -> dict:
-        """Run ``req`` and return DESIGN.md's JSON object (``took_ms`` included, snippets as HTML)."""
+        """Run ``req`` and return the ``search --json`` object (docs/design.md) (``took_ms`` included, snippets as HTML)."""
         return self.run(req).to_json()
