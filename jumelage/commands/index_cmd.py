@@ -8,6 +8,7 @@ from pathlib import Path
 
 from indexer.build import build_index
 from indexer.corpus import DEFAULT_CORPUS_DIR, load_corpus
+from indexer.fsutil import check_writable_target
 from indexer.manifest import IndexUnusable, read_manifest
 from jumelage.commands.common import add_index_option, add_model_option, progress
 from search.index_reader import resolve_index_dir
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.if_stale and _is_current(target, corpus.checksum(), args.keyword_only):
         progress(f"index at {target} is up to date")
         return 0
+    check_writable_target(target, "index directory")  # before loading the model, not after
     encoder = None
     if not args.keyword_only:
         from indexer.embedding.model import EmbeddingModel, resolve_model
