@@ -25,6 +25,11 @@ def _round(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _fields(obj: object, *names: str) -> dict[str, Any]:
+    """``{name: obj.name}`` for JSON values that need no conversion."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def _snippet_json(snippet: Snippet | None, formatter: Formatter) -> dict[str, Any]:
     if snippet is None:
         return {"snippet_html": "", "snippet": None}
@@ -103,17 +108,9 @@ class SearchResponse:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         """The ``search --json`` object (docs/design.md)."""
         return {
-            "query": self.query,
-            "mode": self.mode,
-            "lang": self.lang,
-            "doc": self.doc,
+            **_fields(self, "query", "mode", "lang", "doc"),
             "query_lang": str(self.query_lang),
-            "fusion": self.fusion,
-            "limit": self.limit,
-            "offset": self.offset,
-            "total": self.total,
-            "took_ms": self.took_ms,
-            "facets": self.facets,
+            **_fields(self, "fusion", "limit", "offset", "total", "took_ms", "facets"),
             "results": [h.to_json(formatter) for h in self.hits],
         }
 
@@ -171,11 +168,7 @@ class QuoteAnswer:
         return {
             "query": self.query,
             "lang": str(self.lang),
-            "matched": self.matched,
-            "method": self.method,
-            "threshold": self.threshold,
-            "took_ms": self.took_ms,
-            "message": self.message,
+            **_fields(self, "matched", "method", "threshold", "took_ms", "message"),
             "matches": [m.to_json(formatter) for m in self.matches],
         }
 
