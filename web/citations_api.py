@@ -8,7 +8,6 @@ between requests; their answers are the CLI's JSON objects.
 from __future__ import annotations
 
 import html
-import threading
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -20,25 +19,12 @@ from indexer.passage import Passage
 from search.citations import CitationService
 from search.errors import BadRequest
 from search.quote import QuoteFinder
+from web.state import state_of
 
-_LOCK = threading.Lock()
-
-
-def _state(request: Request):
-    return request.app.state.jumelage
 
 
 def _services(request: Request) -> tuple[CitationService, QuoteFinder]:
-    app_state = request.app.state
-    with _LOCK:
-        services = getattr(app_state, "jumelage_citations", None)
-        if services is None:
-            state = _state(request)
-            # The quotation finder borrows the search service's model: loaded once, for both.
-            finder = QuoteFinder(state.index, lambda: state.service.semantic().encoder)
-            services = (CitationService(state.index), finder)
-            app_state.jumelage_citations = services
-    return services
+    return state_of(request).citation_services()  # one pair per index generation
 
 
 async def api_passage_citations(request: Request) -> JSONResponse:

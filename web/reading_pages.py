@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from search import lookup
 from web.i18n import Labels
-from web.state import AppState
+from web.state import AppState, state_of
 from web.citations_api import citations_view
 from web.templating import labels_for, render, ui_lang
 from web.views import PassageView, all_documents, document_view, passage_view, translation_views
@@ -28,7 +28,7 @@ class RowView:
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)
 
 
 def _query(request: Request) -> str:

@@ -15,7 +15,7 @@ from search.request import LANGS, MODES, SearchRequest, make_request
 from web.chart import hits_chart
 from web.i18n import Labels
 from web.paging import PAGE_SIZE, paging, parse_page
-from web.state import AppState
+from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import DocumentView, PassageView, all_documents, document_view, translation_views
 
@@ -37,7 +37,7 @@ class ResultView:
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)
 
 
 def _result_view(state: AppState, raw: dict, t: Labels, query: str) -> ResultView:

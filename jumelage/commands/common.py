@@ -7,8 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from search.index_reader import open_index, resolve_index_dir
-from search.semantic import query_encoder_loader
+from search.index_reader import resolve_index_dir
 from search.service import SearchService
 
 
@@ -24,8 +23,10 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def open_service(args: argparse.Namespace) -> SearchService:
-    index = open_index(resolve_index_dir(args.index))
-    return SearchService(index, query_encoder_loader(getattr(args, "model", None)))
+    """The search service over the current generation, built by the server's own ``load_state``."""
+    from web.state import load_state
+
+    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False).service
 
 
 def print_json(obj: object) -> None:
