@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -126,6 +126,9 @@ def _keyword_part(layout: fmt.Layout, passages: list[Passage], checksums: dict[s
 def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.ndarray | None,
                     encoder: PassageEncoder) -> tuple[np.ndarray, int]:
     """Vectors of ``texts``; a text with a row in ``known`` (of ``known_matrix``) is not encoded again."""
+    if not known:  # a full build: every text, in order (the benchmark's composed encoder relies on it)
+        return np.asarray(encoder.encode_passages(texts, show_progress=True), dtype=np.float32).reshape(
+            len(texts), encoder.dimension), 0
     matrix = np.zeros((len(texts), encoder.dimension), np.float32)
     reuse = [(i, known[t]) for i, t in enumerate(texts) if t in known]
     if reuse and known_matrix is not None:
@@ -199,7 +202,7 @@ def write_generation(
              f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
     manifest = IndexManifest(
         schema_version=fmt.SCHEMA_VERSION,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         build_seconds=round(time.perf_counter() - started, 3),
         corpus_checksum=corpus.checksum(),
         passages=len(passages),

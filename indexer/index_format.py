@@ -270,6 +270,8 @@ def current_generation_dir(index_dir: Path) -> Path:
     if name is None:
         if (index_dir / MANIFEST_FILE).is_file():
             raise IndexUnusable(f"index at {index_dir} has the old single-folder layout: {reindex_hint(index_dir)}")
+        if index_dir.is_dir() and any(generation_number(e.name) is not None for e in index_dir.iterdir()):
+            raise IndexUnusable(f"index damaged: {index_dir}/{POINTER_FILE} is missing; {reindex_hint(index_dir)}")
         raise IndexUnusable(f"no index at {index_dir}: build one with `jumelage index --index {index_dir}`")
     return index_dir / name
 
@@ -520,9 +522,9 @@ def write_store(layout: Layout, corpus, passages) -> None:
 
 
 def read_store(generation: Generation):
-    from indexer.store import PassageStore
-
     import sqlite3
+
+    from indexer.store import PassageStore
 
     try:
         return PassageStore(generation.layout.store)
