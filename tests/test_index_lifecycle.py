@@ -18,7 +18,12 @@ from search.index_reader import open_index
 from search.request import make_request
 from search.service import SearchService
 from tests.conftest import CORPUS, ROOT, run_cli
-from tests.lifecycle_helpers import NEW_DOC, NEW_WORD, HashEncoder, corpus_with_inserted_declaration
+from tests.lifecycle_helpers import (
+    NEW_DOC,
+    NEW_WORD,
+    HashEncoder,
+    corpus_with_inserted_declaration,
+)
 
 
 @pytest.fixture
