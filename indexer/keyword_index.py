@@ -42,8 +42,8 @@ def _fields(passage: Passage) -> dict:
     doc = {
         "passage_id": passage.passage_id,
         "doc_id": passage.doc_id,
-        "lang": passage.lang,
-        "kind": passage.kind,
+        "lang": str(passage.lang),
+        "kind": str(passage.kind),
         fields["text"]: passage.text,
         fields["section"]: passage.section,
     }

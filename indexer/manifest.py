@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from indexer.errors import JumelageError
+
 DEFAULT_BACKEND = "sentence-transformers"
 
 
-class IndexUnusable(ValueError):
+class IndexUnusable(JumelageError, ValueError):
     """The index is missing, corrupt, or was built by another schema or model."""
 
 

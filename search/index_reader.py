@@ -15,15 +15,13 @@ import numpy as np
 from indexer import index_format as fmt
 from indexer.citations_file import Citations
 from indexer.manifest import IndexManifest, IndexUnusable
+from indexer.passage import STRUCTURAL_KINDS
 from indexer.store import PassageStore
 from search.text import fold
 
 __all__ = ["STRUCTURAL_KINDS", "IndexUnusable", "OpenIndex", "open_index", "resolve_index_dir"]
 
 DEFAULT_INDEX_DIR = Path("var/index")
-# Titles, headings, table captions and header rows are short and generic: as vectors they sit
-# close to every query ("hubs"), so semantic ranking leaves them to keyword search.
-STRUCTURAL_KINDS = frozenset({"title", "heading", "caption", "table_header"})
 
 
 def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
@@ -119,5 +117,5 @@ def _load(generation: fmt.Generation) -> OpenIndex:
     opened.rows_by_lang = {lang: np.flatnonzero(langs == lang) for lang in set(langs.tolist())}
     opened.rows_by_doc = {doc: np.flatnonzero(docs == doc) for doc in set(docs.tolist())}
     kinds = np.array([p.kind for p in store.passages])
-    opened.content_rows = np.flatnonzero(~np.isin(kinds, list(STRUCTURAL_KINDS)))
+    opened.content_rows = np.flatnonzero(~np.isin(kinds, [str(k) for k in STRUCTURAL_KINDS]))
     return opened

@@ -21,7 +21,7 @@ from indexer import index_format as fmt
 from indexer.build import build_index
 from indexer.corpus import load_corpus
 from search.index_reader import open_index
-from tests.conftest import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT
 from tests.lifecycle_helpers import NEW_DOC, NEW_WORD, corpus_with_inserted_declaration
 from web.reload import GENERATION_HEADER
 

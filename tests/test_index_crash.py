@@ -20,7 +20,7 @@ import pytest
 from indexer import index_format as fmt
 from indexer.build import build_index
 from search.index_reader import open_index
-from tests.conftest import CORPUS, ROOT
+from tests.helpers import CORPUS, ROOT
 from tests.lifecycle_helpers import NEW_DOC, corpus_with_inserted_declaration
 
 KEYWORD_TRIALS = 20

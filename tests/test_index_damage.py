@@ -18,7 +18,7 @@ from indexer.build import build_index
 from indexer.manifest import IndexUnusable
 from jumelage.cli import main
 from search.index_reader import open_index
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from tests.lifecycle_helpers import HashEncoder
 
 # Every file of a generation built with vectors (whoosh files are found by suffix), and the pointer.

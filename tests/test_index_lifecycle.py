@@ -17,7 +17,7 @@ from indexer.corpus_passages import build_passages
 from search.index_reader import open_index
 from search.request import make_request
 from search.service import SearchService
-from tests.conftest import CORPUS, ROOT, run_cli
+from tests.helpers import CORPUS, ROOT, run_cli
 from tests.lifecycle_helpers import (
     NEW_DOC,
     NEW_WORD,

@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search.citations import CitationService
 from search.index_reader import OpenIndex, open_index
+from search.quote import QuoteFinder
 from search.semantic import QueryEncoder, query_encoder_loader
 from search.service import SearchService
 
 if TYPE_CHECKING:
     from starlette.requests import Request
-
-    from search.citations import CitationService
-    from search.quote import QuoteFinder
 
 
 def shared_loader(loader: Callable[[], QueryEncoder]) -> Callable[[], QueryEncoder]:
@@ -40,16 +39,38 @@ def shared_loader(loader: Callable[[], QueryEncoder]) -> Callable[[], QueryEncod
 
 @dataclass
 class AppState:
+    """The opened index and the services over it, shared by every request.
+
+    The citation service and the quotation finder are built on first use (the
+    finder's shingle index takes a few tens of milliseconds), once.
+    """
+
     index_dir: Path
     index: OpenIndex
     service: SearchService
     encoder_loader: Callable[[], QueryEncoder] | None = None
+    _citations: CitationService | None = field(default=None, repr=False)
+    _quotes: QuoteFinder | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _citation_services: tuple[CitationService, QuoteFinder] | None = field(default=None, repr=False)
 
     @property
     def generation(self) -> str:
         return self.index.generation
+
+    @property
+    def citations(self) -> CitationService:
+        with self._lock:
+            if self._citations is None:
+                self._citations = CitationService(self.index)
+            return self._citations
+
+    @property
+    def quotes(self) -> QuoteFinder:
+        with self._lock:
+            if self._quotes is None:
+                # The quotation finder borrows the search service's model: loaded once, for both.
+                self._quotes = QuoteFinder(self.index, lambda: self.service.semantic().encoder)
+            return self._quotes
 
     @property
     def has_vectors(self) -> bool:
@@ -60,18 +81,6 @@ class AppState:
     def default_mode(self) -> str:
         """Hybrid when the index allows it, else keyword: the interface never offers a mode that fails."""
         return "hybrid" if self.has_vectors else "keyword"
-
-    def citation_services(self) -> tuple[CitationService, QuoteFinder]:
-        """The citation service and quotation finder of this generation (built on first use)."""
-        from search.citations import CitationService
-        from search.quote import QuoteFinder
-
-        with self._lock:
-            if self._citation_services is None:
-                # The quotation finder borrows the search service's model: loaded once, for both.
-                finder = QuoteFinder(self.index, lambda: self.service.semantic().encoder)
-                self._citation_services = (CitationService(self.index), finder)
-            return self._citation_services
 
     def close(self) -> None:
         """Release the generation (a writer may then remove it)."""
