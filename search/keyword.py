@@ -106,7 +106,8 @@ class KeywordSearcher:
         # len(results) running the whole query a second time to count them.
         results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs),
                                           optimize=False)
-        hits = [KeywordHit(int(hit["row"]), float(hit.score)) for hit in results]
+        row_of = self.index.row_of_docnum  # rows shift between generations; Whoosh stores passage ids
+        hits = [KeywordHit(int(row_of[hit.docnum]), float(hit.score)) for hit in results]
         if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
             passages = self.index.store.passages
             hits = [h for h in hits if all(p in fold(passages[h.row].text) for p in parsed.phrases)]

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from search import lookup
 from web.i18n import Labels
-from web.state import AppState
+from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
@@ -27,7 +27,7 @@ class RowView:
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)  # the generation pinned for this request (web.reload)
 
 
 def _query(request: Request) -> str:
