@@ -159,9 +159,10 @@ def test_add_updates_the_index_and_the_cited_document_lists_it(capsys, corpus_co
                       "--keyword-only")
     assert rc == 0, err
     from indexer.citations_file import read_citations
+    from indexer.index_format import CITATIONS_FILE
     from search.index_reader import resolve_index_dir
 
-    citations = read_citations(_generation(resolve_index_dir(str(index))))
+    citations = read_citations(_generation(resolve_index_dir(str(index))) / CITATIONS_FILE)
     cited = {t for r in citations.references if r.doc_id == "2014-takamatsu-fr" and r.relation == "cites" for t in r.targets}
     assert {"2010-kanazawa-fr", "2012-chartres-fr"} <= cited
     assert main(["citations", "2010-kanazawa-fr", "--index", str(index), "--json"]) == 0
@@ -171,13 +172,10 @@ def test_add_updates_the_index_and_the_cited_document_lists_it(capsys, corpus_co
 
 
 def _generation(index: Path) -> Path:
-    """The directory holding the current index files (the index itself, or its current generation)."""
-    if (index / "citations.json").is_file():
-        return index
-    pointer = next((p for p in index.iterdir() if p.is_file() and "current" in p.name.lower()), None)
-    if pointer is not None:
-        return index / pointer.read_text(encoding="utf-8").strip()
-    return max((p for p in index.iterdir() if p.is_dir()), key=lambda p: p.name)
+    """The folder of the generation the index serves now."""
+    from indexer.index_format import current_generation_dir
+
+    return current_generation_dir(index)
 
 
 # Bad input: one line, exit 2, under a second, nothing changed.
@@ -268,7 +266,7 @@ def test_add_with_the_model_embeds_the_new_passages(tmp_path, embedding_model):
     from indexer.build import build_index
     from indexer.corpus_edit import remove_document
     from indexer.ingest import apply_addition, plan_addition
-    from indexer.manifest import read_manifest
+    from indexer.index_format import read_manifest
     from search.index_reader import open_index
 
     root = tmp_path / "corpus"
@@ -283,7 +281,7 @@ def test_add_with_the_model_embeds_the_new_passages(tmp_path, embedding_model):
     corpus = apply_addition(addition)
     index = tmp_path / "index"
     build_index(corpus, index, embedding_model)
-    manifest = read_manifest(_generation(index))
+    manifest = read_manifest(index)
     assert manifest.model is not None
     assert manifest.documents["2014-takamatsu-fr"] == len(addition.passages) == 3
     opened = open_index(index)

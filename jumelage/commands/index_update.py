@@ -19,7 +19,7 @@ def wants_model(target: Path, keyword_only: bool) -> bool:
     if keyword_only:
         return False
     from indexer.errors import JumelageError
-    from indexer.manifest import read_manifest
+    from indexer.index_format import read_manifest
 
     try:
         return read_manifest(target).model is not None
