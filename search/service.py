@@ -13,22 +13,23 @@ from indexer.analysis import analyze
 from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from search.errors import BadRequest
-from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
+from search.fusion import Fused, Ranked, fair_fusion, keyword_weight, weighted_fusion
 from search.highlight import match_spans, snippet
 from search.index_reader import OpenIndex
-from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
+from search.keyword import KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
-from search.semantic import QueryEncoder, SemanticSearcher
+from search.semantic import QueryEncoder, SemanticSearcher, floor_for
 
 
 @dataclass(frozen=True)
 class RankedList:
-    """The full fused candidate list of a request, before paging."""
+    """Every result of a request in final order, before paging, and what was counted over them."""
 
     items: list[Fused]
     total: int
     parsed: ParsedQuery
     query_vector: np.ndarray | None
+    keyword_matches: int = 0  #: passages the keyword side matched (drives spelling suggestions)
 
 
 def _single_side(hits: list[Ranked], side: str) -> list[Fused]:
@@ -42,6 +43,13 @@ class SearchService:
 
     The embedding model is loaded on first use (keyword-only use never pays
     for it) and must be the one the index was built with.
+
+    Which passages are results (DESIGN.md, "Search"): every passage the
+    keyword side matches, and a passage found only by meaning when its
+    similarity clears the model's floor (:func:`search.semantic.floor_for`);
+    a quoted phrase then keeps only passages that contain it (or whose
+    translation does). ``total`` and the facets count exactly that set, after
+    translation pairs are collapsed, so they are the same on every page.
     """
 
     def __init__(self, index: OpenIndex, encoder_loader: Callable[[], QueryEncoder] | None = None) -> None:
@@ -72,19 +80,20 @@ class SearchService:
                 self._semantic = SemanticSearcher(self.index, encoder)
             return self._semantic
 
-    def _keyword_side(self, parsed: ParsedQuery, req: SearchRequest, langs, docs) -> tuple[list[Ranked], int]:
+    def _keyword_side(self, parsed: ParsedQuery, req: SearchRequest, langs, docs) -> tuple[list[Ranked], list[KeywordHit]]:
+        """Every keyword match allowed by the filters, and the raw hits in the query's language."""
         store = self.index.store
         if req.lang is None or req.lang == parsed.lang:
-            hits, total = self.keyword.search(parsed, req.window, langs, docs)
-            return [Ranked(h.row, h.score) for h in hits], total
+            hits, _total = self.keyword.search(parsed, None, langs, docs)
+            return [Ranked(h.row, h.score) for h in hits], hits
         # A query in one language filtered to the other: match in the query's language,
         # then hand each hit over to its aligned passages.
         source_docs = None
         if docs:
             source_docs = {t.id for d in docs for t in store.translations_of(d) if t.lang == parsed.lang}
             if not source_docs:
-                return [], 0
-        hits, _ = self.keyword.search(parsed, req.window, {parsed.lang}, source_docs)
+                return [], []
+        hits, _ = self.keyword.search(parsed, None, {parsed.lang}, source_docs)
         mapped: dict[int, float] = {}
         for hit in hits:
             for pid in store.passages[hit.row].aligned_passage_ids:
@@ -92,11 +101,22 @@ class SearchService:
                 passage = store.passages[row]
                 if passage.lang == req.lang and (not docs or passage.doc_id in docs):
                     mapped.setdefault(row, hit.score)
-        return [Ranked(row, score) for row, score in mapped.items()], len(mapped)
+        return [Ranked(row, score) for row, score in mapped.items()], hits
+
+    def _keyword_blind(self, rows, query_lang: str) -> set[int]:
+        """Rows the keyword side cannot see: other-language passages with no translation in ``query_lang``."""
+        store, blind = self.index.store, set()
+        for row in rows:
+            passage = store.passages[row]
+            if passage.lang != query_lang and not any(
+                    (other := store.get(pid)) is not None and other.lang == query_lang
+                    for pid in passage.aligned_passage_ids):
+                blind.add(row)
+        return blind
 
     # -- ranking -------------------------------------------------------------------------------
     def rank(self, req: SearchRequest) -> RankedList:
-        """Every candidate of ``req`` in final order (fusion, exact-phrase rule, translation collapse)."""
+        """Every result of ``req`` in final order (fusion, floor, phrase filter, translation collapse)."""
         store = self.index.store
         if req.doc is not None and store.document(req.doc) is None:
             known = ", ".join(d.id for d in store.documents)
@@ -105,14 +125,16 @@ class SearchService:
         langs = {req.lang} if req.lang else None
         docs = {req.doc} if req.doc else None
 
-        keyword_hits, keyword_total = ([], 0)
+        keyword_hits: list[Ranked] = []
+        raw_hits: list[KeywordHit] = []
         if req.mode in ("keyword", "hybrid"):
-            keyword_hits, keyword_total = self._keyword_side(parsed, req, langs, docs)
-        query_vector, semantic_hits = None, []
+            keyword_hits, raw_hits = self._keyword_side(parsed, req, langs, docs)
+        query_vector, semantic_hits, floor = None, [], None
         if req.mode in ("semantic", "hybrid"):
             semantic = self.semantic()
             query_vector = semantic.embed(req.query)
-            semantic_hits = semantic.search(query_vector, req.window, langs, docs)
+            floor = floor_for(self.index.manifest.model.model_id, parsed.lang)
+            semantic_hits = semantic.search(query_vector, req.window, langs, docs, floor)
 
         if req.mode == "keyword":
             fused = _single_side(keyword_hits, "keyword")
@@ -121,13 +143,29 @@ class SearchService:
         elif req.fusion == "weighted":
             fused = weighted_fusion(keyword_hits, semantic_hits, req.alpha)
         else:
-            fused = reciprocal_rank_fusion(keyword_hits, semantic_hits)
+            weight = keyword_weight(self.keyword.evidence(parsed, raw_hits))
+            blind = self._keyword_blind({h.key for h in semantic_hits}, parsed.lang)
+            fused = fair_fusion(keyword_hits, semantic_hits, weight, 1.0, keyword_blind=blind)
 
+        if floor is not None:  # a passage found only by meaning must clear the floor
+            fused = [f for f in fused if f.keyword_rank is not None or (f.semantic or 0.0) >= floor]
         fused = self._phrase_first(fused, req, parsed, langs, docs, query_vector)
+        if parsed.phrases:
+            fused = self._phrase_filter(fused, parsed.phrases)
         if req.lang is None:
             fused = self._collapse_translations(fused)
-        total = max(keyword_total, len(fused)) if req.mode == "keyword" else len(fused)
-        return RankedList(fused, total, parsed, query_vector)
+        return RankedList(fused, len(fused), parsed, query_vector, len(raw_hits))
+
+    def _phrase_filter(self, fused: list[Fused], phrases: tuple[str, ...]) -> list[Fused]:
+        """Keep passages that contain every quoted phrase, themselves or through an aligned translation."""
+        store = self.index.store
+        allowed: set[int] | None = None
+        for phrase in phrases:
+            rows = self.keyword.rows_with_phrase(phrase)
+            rows |= {store.row_of[pid] for row in rows for pid in store.passages[row].aligned_passage_ids
+                     if pid in store.row_of}
+            allowed = rows if allowed is None else allowed & rows
+        return [f for f in fused if f.key in (allowed or set())]
 
     def _phrase_first(self, fused: list[Fused], req: SearchRequest, parsed: ParsedQuery, langs, docs,
                       query_vector: np.ndarray | None) -> list[Fused]:
@@ -156,6 +194,18 @@ class SearchService:
                 continue
             seen.add(passage.passage_id)
             out.append(f)
+        return out
+
+    def facets(self, items: list[Fused]) -> dict[str, dict[str, int]]:
+        """Counts by declaration, language and edition over exactly ``items`` (one pass)."""
+        store = self.index.store
+        editions = {d.id: str(d.edition) for d in store.documents}
+        out: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}, "edition": {}}
+        for f in items:
+            passage = store.passages[f.key]
+            for facet, value in (("doc_id", passage.doc_id), ("lang", passage.lang),
+                                 ("edition", editions.get(passage.doc_id, ""))):
+                out[facet][value] = out[facet].get(value, 0) + 1
         return out
 
     # -- presentation --------------------------------------------------------------------------
@@ -211,11 +261,7 @@ class SearchService:
         ranked = self.rank(req)
         page = ranked.items[req.offset : req.offset + req.limit]
         results = [self.result(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
-        facets: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}}
-        for f in ranked.items:
-            passage = self.index.store.passages[f.key]
-            facets["doc_id"][passage.doc_id] = facets["doc_id"].get(passage.doc_id, 0) + 1
-            facets["lang"][passage.lang] = facets["lang"].get(passage.lang, 0) + 1
+        facets = self.facets(ranked.items)
         return {
             "query": req.query,
             "mode": req.mode,
