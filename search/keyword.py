@@ -163,6 +163,12 @@ class KeywordSearcher:
         return [row for row in rows if phrase in folded[row]
                 and (not langs or passages[row].lang in langs) and (not docs or passages[row].doc_id in docs)]
 
+    def did_you_mean(self, query: str) -> str | None:
+        """A correction of ``query`` from the index vocabulary (see :mod:`search.spelling`)."""
+        from search.spelling import suggest
+
+        return suggest(self._searcher(), self.index, query)
+
     def rows_with_phrase(self, phrase: str) -> set[int]:
         """Rows whose folded text contains the quoted ``phrase``, in the phrase's own language.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from search.index_reader import OpenIndex
 from search.keyword import KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
 from search.semantic import QueryEncoder, SemanticSearcher, floor_for
+from search.spelling import FEW_MATCHES
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class RankedList:
     parsed: ParsedQuery
     query_vector: np.ndarray | None
     keyword_matches: int = 0  #: passages the keyword side matched (drives spelling suggestions)
+    doc_counts: dict[str, int] = field(default_factory=dict)  #: results per declaration before the doc filter
 
 
 def _single_side(hits: list[Ranked], side: str) -> list[Fused]:
@@ -116,25 +118,29 @@ class SearchService:
 
     # -- ranking -------------------------------------------------------------------------------
     def rank(self, req: SearchRequest) -> RankedList:
-        """Every result of ``req`` in final order (fusion, floor, phrase filter, translation collapse)."""
+        """Every result of ``req`` in final order (fusion, floor, phrase filter, translation collapse).
+
+        The declaration filter is applied last, to the collapsed list, so the
+        per-declaration counts of the unfiltered list (``doc_counts``) are
+        exactly the totals a click on each declaration gives.
+        """
         store = self.index.store
         if req.doc is not None and store.document(req.doc) is None:
             known = ", ".join(d.id for d in store.documents)
             raise BadRequest(f"unknown doc {req.doc!r}: use one of {known}")
         parsed = parse_query(req.query)
         langs = {req.lang} if req.lang else None
-        docs = {req.doc} if req.doc else None
 
         keyword_hits: list[Ranked] = []
         raw_hits: list[KeywordHit] = []
         if req.mode in ("keyword", "hybrid"):
-            keyword_hits, raw_hits = self._keyword_side(parsed, req, langs, docs)
+            keyword_hits, raw_hits = self._keyword_side(parsed, req, langs, None)
         query_vector, semantic_hits, floor = None, [], None
         if req.mode in ("semantic", "hybrid"):
             semantic = self.semantic()
             query_vector = semantic.embed(req.query)
             floor = floor_for(self.index.manifest.model.model_id, parsed.lang)
-            semantic_hits = semantic.search(query_vector, req.window, langs, docs, floor)
+            semantic_hits = semantic.search(query_vector, req.window, langs, None, floor)
 
         if req.mode == "keyword":
             fused = _single_side(keyword_hits, "keyword")
@@ -149,12 +155,15 @@ class SearchService:
 
         if floor is not None:  # a passage found only by meaning must clear the floor
             fused = [f for f in fused if f.keyword_rank is not None or (f.semantic or 0.0) >= floor]
-        fused = self._phrase_first(fused, req, parsed, langs, docs, query_vector)
+        fused = self._phrase_first(fused, req, parsed, langs, None, query_vector)
         if parsed.phrases:
             fused = self._phrase_filter(fused, parsed.phrases)
         if req.lang is None:
             fused = self._collapse_translations(fused)
-        return RankedList(fused, len(fused), parsed, query_vector, len(raw_hits))
+        doc_counts = self.facets(fused)["doc_id"]
+        if req.doc is not None:
+            fused = [f for f in fused if store.passages[f.key].doc_id == req.doc]
+        return RankedList(fused, len(fused), parsed, query_vector, len(raw_hits), doc_counts)
 
     def _phrase_filter(self, fused: list[Fused], phrases: tuple[str, ...]) -> list[Fused]:
         """Keep passages that contain every quoted phrase, themselves or through an aligned translation."""
@@ -262,6 +271,7 @@ class SearchService:
         page = ranked.items[req.offset : req.offset + req.limit]
         results = [self.result(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
         facets = self.facets(ranked.items)
+        suggestion = self.keyword.did_you_mean(req.query) if ranked.keyword_matches < FEW_MATCHES else None
         return {
             "query": req.query,
             "mode": req.mode,
@@ -274,8 +284,9 @@ class SearchService:
             "total": ranked.total,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
             "facets": facets,
+            "facets_any_doc": {"doc_id": ranked.doc_counts},
             "results": results,
-        }
+        } | ({"did_you_mean": suggestion} if suggestion else {})
 
 
 
