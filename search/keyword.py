@@ -194,7 +194,7 @@ class KeywordSearcher:
         docs = max(1, len(self.index.rows_by_lang.get(parsed.lang, ())))
         idf = {t: math.log(docs / (searcher.doc_frequency(field, t) + 1)) + 1 for t in parsed.terms}
         wanted, passages = set(parsed.terms), self.index.store.passages
-        name = _analyzer_name(parsed.lang)
+        name = str(Lang.analyzer_of(parsed.lang))
         matched = [wanted & _terms_of(passages[h.row].text, name) for h in hits[:top]
                    if passages[h.row].lang == parsed.lang]
         return KeywordEvidence(idf, matched)
