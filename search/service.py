@@ -19,7 +19,7 @@ from search.index_reader import OpenIndex
 from search.keyword import KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
 from search.results import Scores, SearchHit, SearchResponse
-from search.semantic import QueryEncoder, SemanticSearcher, floor_for
+from search.semantic import QueryEncoder, SemanticSearcher, floor_for, row_floors
 from search.spelling import FEW_MATCHES
 
 
@@ -140,7 +140,8 @@ class SearchService:
         if req.mode in ("semantic", "hybrid"):
             semantic = self.semantic()
             query_vector = semantic.embed(req.query)
-            floor = floor_for(self.index.manifest.model.model_id, parsed.lang)
+            floors = floor_for(self.index.manifest.model.model_id, parsed.lang)
+            floor = row_floors(self.index, floors) if floors is not None else None
             semantic_hits = semantic.search(query_vector, req.window, langs, None, floor)
 
         if req.mode == "keyword":
@@ -155,7 +156,7 @@ class SearchService:
             fused = fair_fusion(keyword_hits, semantic_hits, weight, 1.0, keyword_blind=blind)
 
         if floor is not None:  # a passage found only by meaning must clear the floor
-            fused = [f for f in fused if f.keyword_rank is not None or (f.semantic or 0.0) >= floor]
+            fused = [f for f in fused if f.keyword_rank is not None or (f.semantic or -1.0) >= floor[f.key]]
         fused = self._phrase_first(fused, req, parsed, langs, None, query_vector)
         if parsed.phrases:
             fused = self._phrase_filter(fused, parsed.phrases)
