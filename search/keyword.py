@@ -57,6 +57,8 @@ class ParsedQuery:
     exact_terms: tuple[str, ...]  # unstemmed terms (French), for the exact field
     phrases: tuple[str, ...]  # quoted phrases, folded, each required
     phrase_terms: tuple[tuple[str, ...], ...]
+    #: ranked terms grouped by position: a Japanese compound and its mode-A parts share one
+    term_groups: tuple[tuple[str, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -73,7 +75,12 @@ def parse_query(text: str) -> ParsedQuery:
     exact = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)),
                      "fr_exact") if lang == "fr" else ()
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
-    return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms)
+    kept, by_position = set(terms), {}
+    for token in analyze(rest, name):
+        if token.text in kept:
+            by_position.setdefault(token.position, []).append(token.text)
+    groups = tuple(dict.fromkeys(tuple(dict.fromkeys(g)) for g in by_position.values()))
+    return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms, groups)
 
 
 def whole_query_phrase(text: str) -> str:
@@ -197,7 +204,7 @@ class KeywordSearcher:
         name = str(Lang.analyzer_of(parsed.lang))
         matched = [wanted & _terms_of(passages[h.row].text, name) for h in hits[:top]
                    if passages[h.row].lang == parsed.lang]
-        return KeywordEvidence(idf, matched)
+        return KeywordEvidence(idf, matched, parsed.term_groups)
 
 
 @lru_cache(maxsize=8192)
