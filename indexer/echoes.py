@@ -82,7 +82,7 @@ class Echo:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "Echo":
+    def from_json(cls, data: dict) -> Echo:
         return cls(**{**data, "shared_terms": tuple(data["shared_terms"])})
 
 
@@ -202,7 +202,7 @@ def compute_echoes(
     listed = [i for i, p in enumerate(passages) if p.doc_id in family]
     passages = [passages[i] for i in listed]
     by_id = {p.passage_id: p for p in passages}
-    vec = {p.passage_id: np.asarray(vectors[i], dtype=np.float32) for i, p in zip(listed, passages)}
+    vec = {p.passage_id: np.asarray(vectors[i], dtype=np.float32) for i, p in zip(listed, passages, strict=True)}
     table = term_table(passages)
     originals = [p for p in passages if p.kind.is_prose and family.get(p.doc_id) == p.doc_id]
     found: dict[str, list[Echo]] = {}

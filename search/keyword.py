@@ -12,6 +12,7 @@ from whoosh import query as Q
 
 from indexer.analysis import analyze, detect_lang
 from indexer.analysis.french import FRENCH_STOP_WORDS
+from indexer.keyword_index import FIELDS_BY_LANG, LangFields
 from indexer.passage import Lang
 from search.bm25 import PerLanguageBM25F
 from search.fusion import KeywordEvidence
@@ -52,17 +53,13 @@ def _content(terms: tuple[str, ...], analyzer: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    lang: str
+    lang: Lang
     terms: tuple[str, ...]  # analysed terms of the unquoted part, for ranking
     exact_terms: tuple[str, ...]  # unstemmed terms (French), for the exact field
     phrases: tuple[str, ...]  # quoted phrases, folded, each required
     phrase_terms: tuple[tuple[str, ...], ...]
     #: ranked terms grouped by position: a Japanese compound and its mode-A parts share one
     term_groups: tuple[tuple[str, ...], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not self.terms and not self.phrases
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -108,9 +105,7 @@ class KeywordSearcher:
             searcher = self._local.searcher = self.index.keyword.searcher(weighting=PerLanguageBM25F(counts))
         return searcher
 
-    def _fields(self, lang: str) -> dict[str, str | None]:
-        from indexer.keyword_index import FIELDS_BY_LANG
-
+    def _fields(self, lang: str) -> LangFields:
         return FIELDS_BY_LANG[lang]
 
     def _build(self, parsed: ParsedQuery) -> Q.Query | None:
@@ -147,7 +142,8 @@ class KeywordSearcher:
         # len(results) running the whole query a second time to count them.
         results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs),
                                           optimize=False)
-        hits = [KeywordHit(int(hit["row"]), float(hit.score)) for hit in results]
+        row_of = self.index.row_of_docnum  # rows shift between generations; Whoosh stores passage ids
+        hits = [KeywordHit(int(row_of[hit.docnum]), float(hit.score)) for hit in results]
         if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
             passages = self.index.store.passages
             hits = [h for h in hits if all(p in fold(passages[h.row].text) for p in parsed.phrases)]

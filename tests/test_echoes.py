@@ -55,7 +55,9 @@ def test_precision_and_recall_on_the_labelled_set(model_index):
 
 @pytest.mark.slow
 def test_stored_echoes(model_index_dir, model_index):
-    stored = json.loads((model_index_dir / "citations.json").read_text(encoding="utf-8"))
+    from indexer.index_format import Layout, current_generation_dir
+
+    stored = json.loads(Layout(current_generation_dir(model_index_dir)).citations.read_text(encoding="utf-8"))
     echoes = stored["echoes"]
     assert stored["echo_threshold"] == ECHO_THRESHOLD
     store = model_index.store
