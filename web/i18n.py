@@ -39,6 +39,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "results_range": ("résultats {first}–{last} sur {total}", "{total}件中 {first}–{last}件"),
     "took": ("en {ms} ms", "{ms}ミリ秒"),
     "no_results": ("Aucun passage ne correspond à « {q} » en mode {mode}.", "「{q}」に一致する箇所はありません（{mode}）。"),
+    "did_you_mean": ("Vouliez-vous dire", "もしかして"),
+    "phrase_help": ("Entre guillemets, \"une expression\" est exigée telle quelle dans chaque passage trouvé "
+                    "(ou dans sa traduction alignée), quel que soit le mode ; le reste de la requête classe les résultats.",
+                    "「」や\"\"で囲んだ語句は、どのモードでも、その語句をそのまま含む箇所（または対応する訳文の箇所）だけに"
+                    "絞り込みます。残りの語は順位づけに使われます。"),
     "try_mode": ("Essayer le mode {mode}", "{mode}で試す"),
     "try_all_langs": ("Chercher dans toutes les langues", "すべての言語で検索"),
     "try_all_docs": ("Chercher dans toutes les déclarations", "すべての宣言で検索"),
