@@ -124,9 +124,12 @@ class SearchService:
             fused = reciprocal_rank_fusion(keyword_hits, semantic_hits)
 
         fused = self._phrase_first(fused, req, parsed, langs, docs, query_vector)
+        if req.commitments:
+            holding = self.index.commitment_rows
+            fused = [f for f in fused if f.key in holding]
         if req.lang is None:
             fused = self._collapse_translations(fused)
-        total = max(keyword_total, len(fused)) if req.mode == "keyword" else len(fused)
+        total = max(keyword_total, len(fused)) if req.mode == "keyword" and not req.commitments else len(fused)
         return RankedList(fused, total, parsed, query_vector)
 
     def _phrase_first(self, fused: list[Fused], req: SearchRequest, parsed: ParsedQuery, langs, docs,
@@ -181,10 +184,16 @@ class SearchService:
         _row, start, end = self.index.sentence_spans[ids[int(np.argmax(scores))]]
         return (start, end)
 
-    def result(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> dict:
+    def _commitment_snippet(self, passage: Passage) -> str:
+        """The passage around its commitment sentences, each marked ``<mark class="commit">``."""
+        spans = [(c.start, c.end) for c in self.index.commitments.get(passage.passage_id, [])]
+        return snippet(passage.text, spans, css_class="commit")
+
+    def result(self, rank: int, fused: Fused, ranked: RankedList, query: str, commitments: bool = False) -> dict:
         store = self.index.store
         passage = store.passages[fused.key]
         doc = store.document(passage.doc_id)
+        found = self.index.commitments.get(passage.passage_id, []) if commitments else []
         return {
             "rank": rank,
             "passage_id": passage.passage_id,
@@ -203,6 +212,8 @@ class SearchService:
                 "semantic_rank": fused.semantic_rank,
             },
             "aligned_passage_ids": list(passage.aligned_passage_ids),
+            **({"commitments": [c.to_json() for c in found],
+                "commitment_html": self._commitment_snippet(passage)} if commitments else {}),
         }
 
     def search(self, req: SearchRequest) -> dict:
@@ -210,7 +221,7 @@ class SearchService:
         started = time.perf_counter()
         ranked = self.rank(req)
         page = ranked.items[req.offset : req.offset + req.limit]
-        results = [self.result(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
+        results = [self.result(req.offset + i + 1, f, ranked, req.query, req.commitments) for i, f in enumerate(page)]
         facets: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}}
         for f in ranked.items:
             passage = self.index.store.passages[f.key]
@@ -223,6 +234,7 @@ class SearchService:
             "doc": req.doc,
             "query_lang": ranked.parsed.lang,
             "fusion": req.fusion if req.mode == "hybrid" else None,
+            "commitments": req.commitments,
             "limit": req.limit,
             "offset": req.offset,
             "total": ranked.total,

@@ -2,6 +2,7 @@
 
 from jumelage.commands import (
     citations_cmd,
+    commitments_cmd,
     eval_cmd,
     index_cmd,
     model_cmd,
@@ -16,6 +17,7 @@ REGISTRY = [
     search_cmd.register,
     passages_cmd.register,
     eval_cmd.register,
+    commitments_cmd.register,
     citations_cmd.register,
     quote_cmd.register,
     serve_cmd.register,

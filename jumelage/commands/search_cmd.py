@@ -26,6 +26,8 @@ def register(sub) -> None:
     p.add_argument("--offset", default="0", help="results to skip, for paging (default: 0)")
     p.add_argument("--fusion", default="rrf", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
     p.add_argument("--alpha", default="0.5", help="keyword weight of weighted fusion, 0-1 (default: 0.5)")
+    p.add_argument("--commitments", action="store_true",
+                   help="only passages holding a commitment (we engage, propose, agree, decide, resolve, wish …)")
     p.add_argument("--json", action="store_true", help="print DESIGN.md's JSON object")
     p.add_argument("--batch", type=existing_file, metavar="FILE.jsonl",
                    help='run {"id","query",...} lines; print one JSON object per line with its id')
@@ -38,7 +40,8 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
     o = overrides or {}
     return make_request(o.get("query", args.query), o.get("mode", args.mode), o.get("lang", args.lang),
                         o.get("doc", args.doc), o.get("limit", args.limit), o.get("offset", args.offset),
-                        o.get("fusion", args.fusion), o.get("alpha", args.alpha))
+                        o.get("fusion", args.fusion), o.get("alpha", args.alpha),
+                        o.get("commitments", args.commitments))
 
 
 def _plain_mark(match: re.Match) -> str:
@@ -52,6 +55,8 @@ def _plain(response: dict) -> str:
         snippet = html.unescape(_MARK.sub(_plain_mark, r["snippet_html"]))
         lines.append(f"{r['rank']:>3}. {r['passage_id']}  {r['section']}  (score {r['score']:.4f})")
         lines.append(f"     {snippet}")
+        for c in r.get("commitments", []):
+            lines.append(f"     commitment ({c['act']}): {c['text']}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,276 @@
+"""Commitments: the sentences by which the signatories bind themselves to act.
+
+A commitment is a sentence whose main predicate binds the signatories (« nous »,
+or the collectivités they speak for) to a future action. Each one carries an
+*act*:
+
+``engage``
+    « nous nous engageons à », a plain future of action (« nous collaborerons »,
+    « feront l'objet d'échange d'informations ») or a self-obligation
+    (« elles doivent continuer à coopérer »; 〜していく, 〜べきである).
+``propose``
+    « nous (nous) proposons de » (〜することを提案する).
+``agree``
+    « nous convenons / sommes convenus / sommes d'accord pour » (〜することで合意する),
+    and the items of a list the declaration introduces as agreed lines of
+    cooperation (« deux axes de coopération … se sont dégagés : »).
+``decide``
+    « nous décidons », « il est décidé de », an announced arrangement
+    (« un Prix sera remis ») (〜を決定する).
+``resolve``
+    « nous sommes résolus à » (〜していく決意である).
+``wish``
+    « nous souhaitons », « notre volonté de », « formulons le souhait / le vœu »,
+    « les collectivités désirent » (〜を望む, 〜と願う, 意志を表明する).
+
+Recognitions, convictions, statements of importance or fact, and reports of
+what was discussed or decided before are not commitments.
+
+The rules read the analysed sentence, not the passage: French commitments are
+first-person-plural (or named-collectivité) forms of a small set of verbs —
+conjugated forms are listed per lemma, so « a proposé » (a past report by the
+steering committee) or « avaient convenu » never match; Japanese is head-final,
+so only the sentence-final predicate is read (「〜を強調しなければならない」 is
+an emphasis, not an obligation; 「合意していた」 a report). Items of a list
+inherit the act of the sentence that introduces it (« nous proposons de : »).
+
+Measured on ``tests/data/commitments.jsonl`` (every sentence of the four
+declarations, labelled by reading before these rules were written): see
+``jumelage eval-commitments`` and ``docs/design.md``. The rules reached the
+targets, so no embedding or classifier stage was added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from indexer.passage import Passage
+from indexer.vectors import sentence_spans
+
+ACTS = ("engage", "propose", "agree", "decide", "resolve", "wish")
+# Kinds that can hold a commitment: headings, captions and table rows (talk titles) never do.
+COMMITMENT_KINDS = frozenset({"paragraph", "list_item"})
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """One commitment sentence: ``start``/``end`` are offsets into the passage text."""
+
+    passage_id: str
+    start: int
+    end: int
+    act: str
+    text: str
+    subject: str | None = None
+
+    def to_json(self) -> dict:
+        data: dict = {"start": self.start, "end": self.end, "act": self.act, "text": self.text}
+        if self.subject:
+            data["subject"] = self.subject
+        return data
+
+
+# ---------------------------------------------------------------- French rules
+
+# Verb forms by lemma, first person plural unless said: the act is read from the verb, the
+# person from « nous ». Ordered: a sentence with several cues takes the first act listed.
+_FR_ACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (act, re.compile(pattern))
+    for act, pattern in (
+        ("engage", r"\bnous nous (?:engageons|engagerons)\b"),
+        ("resolve", r"\bnous sommes (?:\w+ )?(?:résolus|résolues|déterminés|déterminées)\b"),
+        ("decide", r"\bnous (?:décidons|déciderons)\b|\bil (?:est|a été) décidé\b"),
+        ("agree", r"\bnous (?:convenons|sommes convenus|sommes convenues|nous accordons|sommes d'accord pour)\b"),
+        ("propose", r"\bnous (?:nous )?proposons\b"),
+        (
+            "wish",
+            (
+                r"\bnous (?:souhaitons|désirons|voulons|espérons)\b"
+                r"|\bnous (?:formulons|exprimons) (?:le souhait|le vœu|le voeu)\b"
+                r"|\bnotre (?:ferme )?volonté de\b"
+                r"|\b(?:les collectivités(?: territoriales| locales)?|elles) (?:désirent|souhaitent|veulent)\b"
+            ),
+        ),
+    )
+)
+# Weaker cues, used when no verb above matched and the item inherits nothing.
+_FR_FUTURE = re.compile(
+    r"\bnous (?:nous )?(?:\w+ )?(?:\w+(?:erons|irons)|ferons|serons|pourrons|devrons|aurons|irons)\b"
+    r"|\b(?:feront|fera) l'objet\b"
+)
+_FR_ANNOUNCED = re.compile(r"\b(?:sera|seront) (?:remis|remise|organisés?|organisées?|créés?|attribués?)\b")
+_FR_DEONTIC = re.compile(r"\b(?:doivent|devons|devront|devrons)\b(?: pas)?")
+# A sentence reporting what a debate showed or what somebody urged carries no commitment of its own.
+_FR_REPORT = re.compile(r"\b(?:a|ont) mis en évidence\b|\bil faut souligner\b|\bavons (?:abordé|discuté)\b")
+# « … deux axes de coopération … se sont dégagés : » — the items below are the agreed lines.
+_FR_AXES_INTRO = re.compile(r"\baxes? de coopération\b.*\b(?:dégagés?|retenus?|adoptés?)\b")
+_FR_SUBJECT_STOPS = frozenset({"de", "des", "du", "d'", "entre", "à", "au", "aux", "pour", "telles", "tels"})
+_FR_SUBJECT_START = re.compile(r"^(?:et |aussi,? |ainsi,? |en outre,? )?", re.IGNORECASE)
+
+
+def _fr(sentence: str) -> str:
+    return sentence.replace("’", "'").lower()
+
+
+def _french_subject(sentence: str, verb_start: int) -> str | None:
+    """The words before a third-person verb: its subject (« Les collectivités », « Elles »).
+
+    A leading adverbial phrase ending in a comma (« En termes de développement
+    industriel, ») is dropped, and an apposition after the subject cut off.
+    """
+    head = sentence[:verb_start].strip().rstrip(",").strip()
+    if not head:
+        return None
+    parts = [p.strip() for p in head.split(",") if p.strip()]
+    candidates = [p for p in parts if re.match(r"(?i)(?:les?|la|l'|des|elles|ils)\b", p)]
+    subject = candidates[0] if candidates else parts[-1]
+    subject = _FR_SUBJECT_START.sub("", subject)
+    words = subject.split()
+    cut = next((i for i, w in enumerate(words) if i >= 2 and w.lower() in _FR_SUBJECT_STOPS), len(words))
+    subject = " ".join(words[: min(cut, 5)])
+    return None if subject.lower() in ("nous", "") else subject
+
+
+def french_act(sentence: str) -> tuple[str | None, str | None]:
+    """The act of one French sentence read alone, and its subject when not « nous »."""
+    s = _fr(sentence)
+    for act, pattern in _FR_ACTS:
+        m = pattern.search(s)
+        if m:
+            said = m.group(0)
+            if said.startswith(("nous", "il ", "notre")):
+                return act, None
+            named = re.match(r"(les collectivités(?: territoriales| locales)?|elles) ", said)
+            return act, sentence[m.start() : m.start() + len(named.group(1))] if named else _french_subject(
+                sentence, m.start()
+            )
+    if _FR_REPORT.search(s):
+        return None, None
+    if _FR_FUTURE.search(s):
+        m = re.search(r"\b(?:feront|fera) l'objet\b", s)
+        return "engage", _french_subject(sentence, m.start()) if m else None
+    m = _FR_ANNOUNCED.search(s)
+    if m:
+        return "decide", None
+    m = _FR_DEONTIC.search(s)
+    if m:
+        start = m.start() - 3 if s[: m.start()].endswith("ne ") else m.start()
+        return "engage", _french_subject(sentence, start)
+    return None, None
+
+
+def french_inherited_act(sentence: str) -> tuple[str | None, str | None]:
+    """The act the items of a list take from the sentence that introduces it (ends with « : »)."""
+    s = _fr(sentence).rstrip()
+    if not s.endswith(":"):
+        return None, None
+    if _FR_AXES_INTRO.search(s):
+        return "agree", "les collectivités"
+    act, subject = french_act(sentence)
+    return act, subject
+
+
+# -------------------------------------------------------------- Japanese rules
+
+# The sentence-final predicate decides (Japanese is head-final); 。 and closing brackets are stripped.
+_JA_ACTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (act, re.compile(f"(?:{pattern})$"))
+    for act, pattern in (
+        ("engage", r"(?:ことを)?約束(?:する|します)"),
+        ("resolve", r"決意(?:である|する|を表明する)"),
+        ("decide", r"(?:こと|の)を決定(?:する|した)|を決議する"),
+        ("agree", r"(?:こと|の)で合意(?:する|した)|ことに合意(?:する|した)"),
+        ("propose", r"(?:こと|の)を提案する"),
+        ("wish", r"(?:ことを|と)(?:望む|願う|望んでいる|願っている)|意志を表明する"),
+        ("engage", r"ていく|て参る|の対象とする"),
+    )
+)
+_JA_DEONTIC = re.compile(r"(?:なければならない|べきである|べきだ)$")
+_JA_NOT_ACTION = re.compile(r"(?:強調|指摘|確認|認識|留意)し(?:なければならない)$")
+_JA_AXES_INTRO = re.compile(r"協力について.{0,6}方向性が示された$")
+_JA_SUBJECT = re.compile(r"^(?:そして|また|さらに|そこで)?、?([^、。]{1,20}?)は、")
+_JA_NOT_SUBJECT = ("我々", "我が", "今後", "本交流会議")
+
+
+def _ja_final(sentence: str) -> str:
+    return sentence.strip().rstrip("。．.」』）)：:").strip()
+
+
+def _japanese_subject(sentence: str) -> str | None:
+    m = _JA_SUBJECT.match(sentence.strip())
+    if not m:
+        return None
+    subject = m.group(1)
+    if subject.startswith(_JA_NOT_SUBJECT) or subject.endswith(("に関して", "には", "ためには", "では", "について")):
+        return None
+    return subject
+
+
+def japanese_act(sentence: str) -> tuple[str | None, str | None]:
+    """The act of one Japanese sentence, read from its final predicate, and its subject when not 我々."""
+    final = _ja_final(sentence)
+    for act, pattern in _JA_ACTS:
+        if pattern.search(final):
+            return act, _japanese_subject(sentence)
+    if _JA_DEONTIC.search(final) and not _JA_NOT_ACTION.search(final):
+        return "engage", _japanese_subject(sentence)
+    return None, None
+
+
+def japanese_inherited_act(sentence: str) -> tuple[str | None, str | None]:
+    """The act the items of a list take from the sentence that introduces it."""
+    final = _ja_final(sentence)
+    if _JA_AXES_INTRO.search(final):
+        return "agree", "自治体"
+    if sentence.strip().endswith(("：", ":")):
+        return japanese_act(sentence)
+    return None, None
+
+
+# ----------------------------------------------------------------- passages
+
+
+def _sentence_act(lang: str, sentence: str) -> tuple[str | None, str | None]:
+    return japanese_act(sentence) if lang == "ja" else french_act(sentence)
+
+
+def _inherited(lang: str, sentence: str) -> tuple[str | None, str | None]:
+    return japanese_inherited_act(sentence) if lang == "ja" else french_inherited_act(sentence)
+
+
+def detect_document(passages: Sequence[Passage]) -> dict[str, list[Commitment]]:
+    """Commitments of the passages of one document, given in reading order.
+
+    A list item with no act of its own takes the act of the sentence that
+    introduced its list (the last sentence of the nearest preceding passage
+    that is not a list item, when it ends with a colon).
+    """
+    found: dict[str, list[Commitment]] = {}
+    inherited: tuple[str | None, str | None] = (None, None)
+    for p in passages:
+        spans = sentence_spans(p.text)
+        if p.kind != "list_item":
+            inherited = _inherited(p.lang, p.text[spans[-1][0] : spans[-1][1]]) if spans else (None, None)
+        if p.kind not in COMMITMENT_KINDS:
+            continue
+        for start, end in spans:
+            sentence = p.text[start:end]
+            act, subject = _sentence_act(p.lang, sentence)
+            if act is None and p.kind == "list_item" and inherited[0] is not None:
+                act, subject = inherited
+            if act is not None:
+                found.setdefault(p.passage_id, []).append(Commitment(p.passage_id, start, end, act, sentence, subject))
+    return found
+
+
+def detect_commitments(passages: Iterable[Passage]) -> dict[str, list[Commitment]]:
+    """Commitments of every passage (any mix of documents, each in reading order), by passage id."""
+    by_doc: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_doc.setdefault(p.doc_id, []).append(p)
+    found: dict[str, list[Commitment]] = {}
+    for doc_passages in by_doc.values():
+        found.update(detect_document(sorted(doc_passages, key=lambda p: p.ordinal)))
+    return found
