@@ -60,7 +60,7 @@ def write_index(
     progress(f"passage store: {len(passages)} passages")
     write_keyword_index(directory / WHOOSH_DIR, passages, lambda n: progress(f"keyword index: {n} passages"))
     progress("keyword index: done")
-    model_info, n_sentences, vectors = None, 0, None
+    model_info, n_sentences, vectors, sentences = None, 0, None, None
     if encoder is not None:
         progress(f"embedding {len(passages)} passages with {encoder.model_id}")
         vectors = encoder.encode_passages([p.text for p in passages], show_progress=True)
@@ -71,9 +71,10 @@ def write_index(
             texts = [passages[row].text[s:e] for row, s, e in spans]
             sentence_matrix = encoder.encode_passages(texts, show_progress=True) if texts else np.zeros((0, encoder.dimension), np.float32)
             write_sentence_vectors(directory, spans, sentence_matrix)
+            sentences = (sentence_matrix, spans)
             n_sentences = len(spans)
         model_info = ModelInfo(encoder.model_id, int(encoder.dimension), dict(encoder.prompts))
-    citations = write_citations(directory, corpus, passages, vectors)  # echoes only when vectors exist
+    citations = write_citations(directory, corpus, passages, vectors, sentences)  # echoes only when vectors exist
     progress(f"citations: {len(citations.references)} references, "
              f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
     manifest = IndexManifest(

@@ -221,3 +221,75 @@ def test_api_search_commitments_filter(client):
     assert body["total"] >= 1 and all(r["commitments"] for r in body["results"])
     bad = client.get("/api/search", params={"q": "organiser", "mode": "keyword", "commitments": "maybe"})
     assert bad.status_code == 400 and "commitments" in bad.json()["error"]
+
+
+# -- /commitments and /api/commitments --------------------------------------------------------------
+
+
+def test_api_commitments_lists_every_commitment_of_the_originals(client, passages):
+    from indexer.commitments import detect_commitments
+
+    body = client.get("/api/commitments").json()
+    found = detect_commitments(passages)
+    originals = sum(len(v) for pid, v in found.items() if pid.split(":")[0].endswith("-fr"))
+    assert body["total"] == originals == len(body["commitments"])
+    assert body["counts"]["2010-kanazawa-fr"] == 14 and body["counts"]["2012-chartres-fr"] == 14
+    assert body["echoes_available"] is False  # a keyword-only index: no vectors, no echoes
+    c = next(c for c in body["commitments"] if c["passage_id"] == "2012-chartres-fr:80")
+    assert c["act"] == "decide" and c["theme"]["id"] == "rencontres"
+    assert c["translations"][0]["lang"] == "ja" and "決定" in c["translations"][0]["text"]
+    tourism = next(c for c in body["commitments"] if c["passage_id"] == "2010-kanazawa-fr:22")
+    assert tourism["theme"]["id"] == "economy" and tourism["edition"] == 2
+
+
+def test_api_commitments_filters_and_csv(client):
+    wishes = client.get("/api/commitments", params={"act": "wish"}).json()
+    assert wishes["total"] >= 2 and {c["act"] for c in wishes["commitments"]} == {"wish"}
+    culture = client.get("/api/commitments", params={"theme": "culture", "doc": "2012-chartres-ja"}).json()
+    assert culture["total"] >= 1 and {c["doc_id"] for c in culture["commitments"]} == {"2012-chartres-fr"}
+    csv_text = client.get("/api/commitments", params={"format": "csv"})
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(csv_text.text)))
+    assert len(rows) == client.get("/api/commitments").json()["total"]
+    assert any("合意" in r["translation_ja"] for r in rows)
+    for params in ({"act": "promise"}, {"doc": "nope"}, {"theme": "x"}, {"format": "xml"}):
+        bad = client.get("/api/commitments", params=params)
+        assert bad.status_code == 400, params
+
+
+def test_commitments_page_reads_as_a_timeline(client):
+    page = client.get("/commitments")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count('class="commitment"') == client.get("/api/commitments").json()["total"]
+    assert "Culture et patrimoine" in html and "nous convenons d’organiser la troisième édition" in html.lower()
+    assert 'lang="ja"' in html  # the Japanese rendering beside the French
+    assert client.get("/commitments", params={"act": "nope"}).status_code == 400
+    assert "約束" in client.get("/commitments", params={"ui": "ja"}).text
+
+
+def test_search_page_commitments_switch(client):
+    html = client.get("/", params={"q": "tourisme", "mode": "keyword", "commitments": "1"}).text
+    assert 'name="commitments" value="1" checked' in html
+    assert '<mark class="commit">' in html
+    off = client.get("/", params={"q": "tourisme", "mode": "keyword"}).text
+    assert '<mark class="commit">' not in off
+
+
+@pytest.mark.slow
+def test_commitments_page_shows_what_later_editions_made_of_them(model_index_dir):
+    from web.app import create_app
+
+    with TestClient(create_app(model_index_dir, warm_model=False)) as c:
+        body = c.get("/api/commitments", params={"doc": "2010-kanazawa-fr"}).json()
+        assert body["echoes_available"] is True
+        by_start = {(x["passage_id"], x["text"][:25]): x for x in body["commitments"]}
+        prize = next(x for k, x in by_start.items() if k[0] == "2010-kanazawa-fr:35" and "Prix" in x["text"])
+        assert "2012-chartres-fr:15" in {e["passage_id"] for e in prize["echoes_later"]}
+        committees = next(x for x in body["commitments"] if "comité de pilotage" in x["text"])
+        later = {e["passage_id"]: e for e in committees["echoes_later"]}
+        assert "2012-chartres-fr:80" in later and later["2012-chartres-fr:80"]["act"] == "decide"
+        assert "→" in c.get("/commitments").text
