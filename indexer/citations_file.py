@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.corpus import Corpus
-from indexer.echoes import ECHO_THRESHOLD, MIN_SHARED, Echo, compute_echoes
+from indexer.echoes import COMMITMENT_PAIR_THRESHOLD, ECHO_THRESHOLD, MIN_SHARED, Echo, compute_echoes
 from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
@@ -53,6 +53,7 @@ def write_citations(directory: Path, corpus: Corpus, passages: Sequence[Passage]
         "version": CITATIONS_VERSION,
         "echo_threshold": citations.echo_threshold,
         "echo_min_shared_terms": MIN_SHARED if citations.echoes is not None else None,
+        "echo_commitment_pair_threshold": COMMITMENT_PAIR_THRESHOLD if citations.echoes is not None else None,
         "references": [r.to_json() for r in citations.references],
         "echoes": None if citations.echoes is None else
         {pid: [e.to_json() for e in echoes] for pid, echoes in sorted(citations.echoes.items())},

@@ -3,9 +3,10 @@
 The labelled file (``tests/data/echo_sentence_pairs.jsonl``) holds ``{a, b,
 echo, reason}`` lines, ``a`` and ``b`` sentence keys ``{passage_id}#{index}``.
 Pairs are split in two by a hash of the pair (:func:`indexer.echoes.pair_split`):
-the threshold is the one that maximises F0.5 (precision weighs more: an echo
-shown should be one) on the ``fit`` half; precision and recall are reported on
-the ``test`` half, which the threshold never saw.
+each threshold (pairs of two commitments; pairs of a commitment and another
+sentence) is the one that maximises F0.5 (precision weighs more: an echo shown
+should be one) on its pairs of the ``fit`` half; precision and recall are
+reported on the ``test`` half, which the thresholds never saw.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from indexer.echoes import MIN_SHARED, Echo, EchoSpace, is_echo, pair_split
@@ -33,6 +35,7 @@ class ScoredPair:
     z: float
     cosine: float
     shared: tuple[str, ...]
+    both_commitments: bool = False
 
     @property
     def half(self) -> str:
@@ -57,16 +60,21 @@ def score_pairs(space: EchoSpace, pairs: Sequence[LabelledPair]) -> list[ScoredP
     out = []
     for pair in pairs:
         z, cos, shared = space.features(pair.a, pair.b)
-        procedural = space.units[space.index_of[pair.a]].procedural or space.units[space.index_of[pair.b]].procedural
+        ua, ub = space.units[space.index_of[pair.a]], space.units[space.index_of[pair.b]]
         # A procedural line is never compared: it scores as low as can be.
-        out.append(ScoredPair(pair, float("-inf") if procedural else z, cos, shared))
+        z = float("-inf") if ua.procedural or ub.procedural else z
+        out.append(ScoredPair(pair, z, cos, shared, ua.act is not None and ub.act is not None))
     return out
 
 
-def precision_recall(scored: Sequence[ScoredPair], threshold: float, min_shared: int = MIN_SHARED) -> dict:
+def precision_recall(
+    scored: Sequence[ScoredPair], threshold: float, min_shared: int = MIN_SHARED, pair_threshold: float | None = None
+) -> dict:
+    """Counts and P/R; ``pair_threshold`` (default: ``threshold``) applies to pairs of two commitments."""
     tp = fp = fn = 0
     for s in scored:
-        predicted = is_echo(s.z, s.shared, threshold, min_shared)
+        cut = pair_threshold if s.both_commitments and pair_threshold is not None else threshold
+        predicted = is_echo(s.z, s.shared, cut, min_shared)
         tp += predicted and s.pair.echo
         fp += predicted and not s.pair.echo
         fn += s.pair.echo and not predicted
@@ -89,23 +97,21 @@ def _f(beta: float, m: dict) -> float:
 def fit_threshold(scored: Sequence[ScoredPair], beta: float = 0.5) -> float:
     """The threshold maximising F-beta on ``scored``: midway between two observed scores."""
     zs = sorted({s.z for s in scored if s.z != float("-inf")})
-    candidates = [(x + y) / 2 for x, y in zip(zs, zs[1:])] or [0.0]
+    candidates = [(x + y) / 2 for x, y in pairwise(zs)] or [0.0]
     return round(max(candidates, key=lambda t: (_f(beta, precision_recall(scored, t)), t)), 2)
 
 
 def calibrate(space: EchoSpace, pairs: Sequence[LabelledPair]) -> dict:
-    """Fit on the ``fit`` half, report on both halves."""
+    """Fit both thresholds on the ``fit`` half, report on each half and on the whole set."""
     scored = score_pairs(space, pairs)
     fit = [s for s in scored if s.half == "fit"]
     test = [s for s in scored if s.half == "test"]
-    threshold = fit_threshold(fit)
-    return {
-        "threshold": threshold,
-        "min_shared": MIN_SHARED,
-        "fit": precision_recall(fit, threshold),
-        "test": precision_recall(test, threshold),
-        "all": precision_recall(scored, threshold),
-    }
+    threshold = fit_threshold([s for s in fit if not s.both_commitments])
+    pair_threshold = fit_threshold([s for s in fit if s.both_commitments])
+    report: dict = {"threshold": threshold, "commitment_pair_threshold": pair_threshold, "min_shared": MIN_SHARED}
+    for name, group in (("fit", fit), ("test", test), ("all", scored)):
+        report[name] = precision_recall(group, threshold, MIN_SHARED, pair_threshold)
+    return report
 
 
 def sample_emitted(echoes: dict[str, list[Echo]], texts: dict[str, str], n: int = 40, seed: int = 17) -> list[dict]:

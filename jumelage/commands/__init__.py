@@ -3,6 +3,7 @@
 from jumelage.commands import (
     citations_cmd,
     commitments_cmd,
+    echoes_cmd,
     eval_cmd,
     index_cmd,
     model_cmd,
@@ -18,6 +19,7 @@ REGISTRY = [
     passages_cmd.register,
     eval_cmd.register,
     commitments_cmd.register,
+    echoes_cmd.register,
     citations_cmd.register,
     quote_cmd.register,
     serve_cmd.register,
