@@ -50,8 +50,6 @@ from indexer.passage import Passage
 from indexer.vectors import sentence_spans
 
 ACTS = ("engage", "propose", "agree", "decide", "resolve", "wish")
-# Kinds that can hold a commitment: headings, captions and table rows (talk titles) never do.
-COMMITMENT_KINDS = frozenset({"paragraph", "list_item"})
 
 
 @dataclass(frozen=True)
@@ -253,7 +251,7 @@ def detect_document(passages: Sequence[Passage]) -> dict[str, list[Commitment]]:
         spans = sentence_spans(p.text)
         if p.kind != "list_item":
             inherited = _inherited(p.lang, p.text[spans[-1][0] : spans[-1][1]]) if spans else (None, None)
-        if p.kind not in COMMITMENT_KINDS:
+        if not p.kind.is_prose:  # headings, captions and table rows (talk titles) commit to nothing
             continue
         for start, end in spans:
             sentence = p.text[start:end]

@@ -54,7 +54,6 @@ from indexer.corpus import Document
 from indexer.passage import Passage
 from indexer.vectors import sentence_spans
 
-ECHO_KINDS = frozenset({"paragraph", "list_item"})
 # Fitted on the "fit" half of tests/data/echo_sentence_pairs.jsonl (see tests/test_echoes.py).
 # Mean z-score of the two sentences' similarity, F0.5-best on the fit half for each kind of pair.
 ECHO_THRESHOLD = 1.85  # a commitment and a sentence that is not one
@@ -244,7 +243,7 @@ def build_space(
     )
     units, rows = [], []
     for row, p in enumerate(passages):
-        if p.doc_id not in family or family[p.doc_id] != p.doc_id or p.kind not in ECHO_KINDS:
+        if p.doc_id not in family or family[p.doc_id] != p.doc_id or not p.kind.is_prose:
             continue
         acts = {(c.start, c.end): c.act for c in commitments.get(p.passage_id, [])}
         for i, (s, e) in enumerate(sentence_spans(p.text)):

@@ -18,7 +18,7 @@ from indexer.commitments import (
 )
 from indexer.passage import Passage
 from indexer.vectors import sentence_spans
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 LABELS = Path(__file__).resolve().parent / "data" / "commitments.jsonl"
 
