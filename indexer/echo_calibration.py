@@ -12,6 +12,7 @@ reported on the ``test`` half, which the thresholds never saw.
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,7 +99,9 @@ def fit_threshold(scored: Sequence[ScoredPair], beta: float = 0.5) -> float:
     """The threshold maximising F-beta on ``scored``: midway between two observed scores."""
     zs = sorted({s.z for s in scored if s.z != float("-inf")})
     candidates = [(x + y) / 2 for x, y in pairwise(zs)] or [0.0]
-    return round(max(candidates, key=lambda t: (_f(beta, precision_recall(scored, t)), t)), 2)
+    best = max(candidates, key=lambda t: (_f(beta, precision_recall(scored, t)), t))
+    # Round down, never up: a threshold rounded above the lowest kept score would drop that pair.
+    return math.floor(best * 100) / 100
 
 
 def calibrate(space: EchoSpace, pairs: Sequence[LabelledPair]) -> dict:
@@ -123,9 +126,9 @@ def sample_emitted(echoes: dict[str, list[Echo]], texts: dict[str, str], n: int 
     pairs = {}
     for items in echoes.values():
         for e in items:
-            key = tuple(sorted((e.passage_id, e.other_id)))
-            if e.passage_id == key[0] and key not in pairs:
-                pairs[key] = e
+            a, b = (e.passage_id, e.start), (e.other_id, e.other_start)
+            if a < b and (a, b) not in pairs:  # one direction of each sentence pair
+                pairs[(a, b)] = e
     chosen = random.Random(seed).sample(sorted(pairs), min(n, len(pairs)))
     return [
         {

@@ -57,7 +57,7 @@ from indexer.vectors import sentence_spans
 # Fitted on the "fit" half of tests/data/echo_sentence_pairs.jsonl (see tests/test_echoes.py).
 # Mean z-score of the two sentences' similarity, F0.5-best on the fit half for each kind of pair.
 ECHO_THRESHOLD = 1.85  # a commitment and a sentence that is not one
-COMMITMENT_PAIR_THRESHOLD = 1.48  # two commitments
+COMMITMENT_PAIR_THRESHOLD = 1.47  # two commitments
 MIN_SHARED = 2  # key terms the two sentences must share
 GENERIC_SHARE = 0.12  # a term in more than this share of content sentences is not a key term
 PREFIX = 6  # stems sharing this many first characters count as one term
@@ -209,10 +209,10 @@ def _sentence_lookup(
     sentence_vectors: tuple[np.ndarray, Sequence[tuple[int, int, int]]] | None,
 ):
     by_span: dict[tuple[int, int, int], int] = {}
-    matrix = None
+    matrix: np.ndarray = np.zeros((0, 0), np.float32)
     if sentence_vectors is not None:
         matrix, spans = sentence_vectors
-        by_span = {tuple(s): i for i, s in enumerate(spans)}
+        by_span = {(int(r), int(s), int(e)): i for i, (r, s, e) in enumerate(spans)}
 
     def vector(row: int, start: int, end: int) -> np.ndarray:
         i = by_span.get((row, start, end))
@@ -400,7 +400,7 @@ def compute_echoes(
     threshold: float | None = None,
     sentence_vectors: tuple[np.ndarray, Sequence[tuple[int, int, int]]] | None = None,
 ) -> dict[str, list[Echo]]:
-    """Echoes of every passage, best first (at most :data:`MAX_ECHOES` each, one per other passage).
+    """Echoes of every passage, best first (at most :data:`MAX_ECHOES` each, one per sentence pair).
 
     Parameters
     ----------
@@ -444,21 +444,22 @@ def compute_echoes(
             [span for _, span in picked],
         )
     space = build_space(sub_passages, documents, sub_vectors, sub_sentences)
-    best: dict[tuple[str, str], Echo] = {}
+    best: dict[tuple[str, str, int, int], Echo] = {}
     for i, j, z, cos, _shared in sentence_echoes(space, threshold):
         for echo in (_echo(space, i, j, z, cos), _echo(space, j, i, z, cos)):
-            key = (echo.passage_id, echo.other_id)
+            key = (echo.passage_id, echo.other_id, echo.start, echo.other_start)
             if key not in best or echo.score > best[key].score:
                 best[key] = echo
     by_id = {p.passage_id: p for p in sub_passages}
     for echo in list(best.values()):
         for projected in _project(echo, by_id):
-            key = (projected.passage_id, projected.other_id)
+            key = (projected.passage_id, projected.other_id, projected.start, projected.other_start)
             if key not in best or projected.score > best[key].score:
                 best[key] = projected
     found: dict[str, list[Echo]] = {}
     for echo in best.values():
         found.setdefault(echo.passage_id, []).append(echo)
     return {
-        pid: sorted(items, key=lambda e: (-e.score, e.other_id))[:MAX_ECHOES] for pid, items in sorted(found.items())
+        pid: sorted(items, key=lambda e: (-e.score, e.other_id, e.start, e.other_start))[:MAX_ECHOES]
+        for pid, items in sorted(found.items())
     }

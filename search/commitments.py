@@ -163,8 +163,10 @@ class CommitmentCatalogue:
             out.append(Rendering(pid, other.lang, other.text[start:end].strip(), found.act if found else None))
         return tuple(out)
 
-    def _echo_view(self, e: Echo) -> EchoView:
+    def _echo_view(self, e: Echo) -> EchoView | None:
         other = self.index.store.get(e.other_id)
+        if other is None:  # a stale citations.json: the reader never fails on it
+            return None
         edition, year, city = self._doc_edition(other.doc_id)
         translation = None
         for pid in other.aligned_passage_ids:
@@ -200,7 +202,7 @@ class CommitmentCatalogue:
                     echoes = [
                         e for e in self._echoes.get(passage.passage_id, []) if e.start < c.end and c.start < e.end
                     ]
-                    views = [self._echo_view(e) for e in echoes]
+                    views = [v for v in map(self._echo_view, echoes) if v is not None]
                     entries.append(
                         CommitmentEntry(
                             f"{passage.passage_id}#{c.start}",
@@ -237,7 +239,7 @@ class CommitmentCatalogue:
         family = None
         if doc is not None:
             d = self.index.store.document(doc)
-            family = d.translation_of or d.id
+            family = (d.translation_of or d.id) if d is not None else doc
         return [
             e
             for e in self.entries
@@ -258,7 +260,7 @@ class CommitmentCatalogue:
     def themes(self) -> list[tuple[str, str, str]]:
         """Themes in a stable order: the four fields first, then the Rencontres, then any other section."""
         order = [t[0] for t in THEMES] + [GENERAL[0]]
-        seen = {}
+        seen: dict[str, tuple[str, str, str]] = {}
         for e in self.entries:
             seen.setdefault(e.theme, (e.theme, e.theme_fr, e.theme_ja))
         return sorted(seen.values(), key=lambda t: (order.index(t[0]) if t[0] in order else len(order), t[1]))

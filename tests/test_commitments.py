@@ -293,3 +293,14 @@ def test_commitments_page_shows_what_later_editions_made_of_them(model_index_dir
         later = {e["passage_id"]: e for e in committees["echoes_later"]}
         assert "2012-chartres-fr:80" in later and later["2012-chartres-fr:80"]["act"] == "decide"
         assert "→" in c.get("/commitments").text
+
+
+def test_eval_commitments_command(tmp_path):
+    done = run_cli("eval-commitments", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["fr"]["all"]["labelled"] == 28 and report["ja"]["all"]["labelled"] == 28
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"passage_id": "x"}\n', encoding="utf-8")
+    done = run_cli("eval-commitments", str(bad))
+    assert done.returncode == 2 and "bad.jsonl:1" in done.stderr and "Traceback" not in done.stderr

@@ -118,7 +118,7 @@ def space(model_index):
 def test_threshold_fitted_on_one_half_holds_on_the_other(space):
     report = calibrate(space, load_pairs(PAIRS_FILE))
     print(f"\nechoes: threshold {report['threshold']} (fit half {report['fit']}), held-out half {report['test']}")
-    # Measured: thresholds 1.85 (commitment × other sentence) and 1.48 (two commitments);
+    # Measured: thresholds 1.85 (commitment × other sentence) and 1.47 (two commitments);
     # fit half P 1.00 R 0.71 (5/7); held-out half P 1.00 R 0.33 (3/9).
     assert abs(report["threshold"] - ECHO_THRESHOLD) < 0.05, "ECHO_THRESHOLD no longer matches the fit half"
     assert abs(report["commitment_pair_threshold"] - COMMITMENT_PAIR_THRESHOLD) < 0.05

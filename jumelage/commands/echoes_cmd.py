@@ -69,7 +69,11 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.sample_out:
         citations = read_citations(index.directory)
-        echoes = {pid: items for pid, items in (citations.echoes or {}).items() if pid.split(":")[0].endswith("-fr")}
+        echoes = {
+            pid: items
+            for pid, items in ((citations.echoes if citations else None) or {}).items()
+            if pid.split(":")[0].endswith("-fr")
+        }
         rows = sample_emitted(echoes, {p.passage_id: p.text for p in store.passages}, args.sample)
         Path(args.sample_out).write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
