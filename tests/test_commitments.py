@@ -304,3 +304,14 @@ def test_eval_commitments_command(tmp_path):
     bad.write_text('{"passage_id": "x"}\n', encoding="utf-8")
     done = run_cli("eval-commitments", str(bad))
     assert done.returncode == 2 and "bad.jsonl:1" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["eval-commitments", "eval-echoes"])
+def test_new_commands_have_help(command):
+    done = run_cli(command, "--help")
+    assert done.returncode == 0 and "usage: jumelage " + command in done.stdout
+
+
+def test_eval_echoes_needs_vectors(keyword_index_dir):
+    done = run_cli("eval-echoes", "--index", str(keyword_index_dir))
+    assert done.returncode == 2 and "no vectors" in done.stderr and "Traceback" not in done.stderr
