@@ -14,7 +14,15 @@ from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
-from search.highlight import MarkKind, Snippet, make_snippet, match_spans
+from search.highlight import (
+    Mark,
+    MarkKind,
+    Snippet,
+    best_fragment,
+    fragments,
+    make_snippet,
+    match_spans,
+)
 from search.index_reader import OpenIndex
 from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
@@ -185,6 +193,28 @@ class SearchService:
         _row, start, end = self.index.sentence_spans[ids[int(np.argmax(scores))]]
         return (start, end)
 
+    @staticmethod
+    def _commitment_snippet(text: str, commitments: tuple, query_snippet: Snippet) -> Snippet:
+        """The window around the commitment sentences, marked as such, query hits inside them kept.
+
+        Marks may not overlap, so each commitment span is cut around the keyword hits it holds.
+        """
+        spans = [(c.start, c.end) for c in commitments]
+        keyword = sorted((m.start, m.end) for m in query_snippet.marks if m.kind == MarkKind.KEYWORD)
+        marks = [Mark(s, e, MarkKind.KEYWORD) for s, e in keyword]
+        for start, end in spans:
+            pos = start
+            for ks, ke in keyword:
+                if ke <= pos or ks >= end:
+                    continue
+                if ks > pos:
+                    marks.append(Mark(pos, ks, MarkKind.COMMITMENT))
+                pos = max(pos, ke)
+            if pos < end:
+                marks.append(Mark(pos, end, MarkKind.COMMITMENT))
+        fragment = best_fragment(fragments(text), spans)
+        return Snippet(text, fragment.start, fragment.end, tuple(sorted(marks, key=lambda m: (m.start, m.end))))
+
     def hit(self, rank: int, fused: Fused, ranked: RankedList, query: str, commitments: bool = False) -> SearchHit:
         """The ranked passage ``fused`` as a result, its snippet marked for ``query``.
 
@@ -195,16 +225,16 @@ class SearchService:
         passage = store.passages[fused.key]
         doc = store.document(passage.doc_id)
         found = tuple(self.index.commitments.get(passage.passage_id, [])) if commitments else None
+        query_snippet = self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector)
         return SearchHit(
             rank=rank,
             passage=passage,
             doc_title=doc.title if doc else passage.doc_id,
-            snippet=self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector),
+            snippet=query_snippet,
             score=fused.score,
             scores=Scores(fused.keyword, fused.keyword_rank, fused.semantic, fused.semantic_rank),
             commitments=found,
-            commitment_snippet=None if found is None else make_snippet(
-                passage.text, [(c.start, c.end) for c in found], MarkKind.COMMITMENT),
+            commitment_snippet=None if found is None else self._commitment_snippet(passage.text, found, query_snippet),
         )
 
     def run(self, req: SearchRequest) -> SearchResponse:

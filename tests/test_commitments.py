@@ -200,6 +200,10 @@ def test_search_commitments_keeps_only_passages_holding_one(keyword_service):
     assert all(r["commitments"] for r in only["results"])
     assert all('<mark class="commit">' in r["commitment_html"] for r in only["results"])
     assert {r["passage_id"] for r in only["results"]} <= {r["passage_id"] for r in every["results"]}
+    # Query hits stay marked inside the commitment sentence: « tourisme » in Chartres' tourism axis.
+    axis = next(r for r in only["results"] if r["passage_id"] == "2012-chartres-fr:36")
+    assert "<mark>tourisme</mark>" in axis["commitment_html"]
+    assert axis["commitment_html"].startswith('<mark class="commit">Le développement')
 
 
 def test_search_cli_commitments_flag(keyword_index_dir):
