@@ -319,3 +319,26 @@ def test_new_commands_have_help(command):
 def test_eval_echoes_needs_vectors(keyword_index_dir):
     done = run_cli("eval-echoes", "--index", str(keyword_index_dir))
     assert done.returncode == 2 and "no vectors" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_commitment_endpoints_never_fail_on_user_input(keyword_index_dir):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from web.app import create_app
+
+    value = st.one_of(st.none(), st.sampled_from(["wish", "culture", "csv", "json", "2012-chartres-ja", "1", ""]),
+                      st.text(max_size=20))
+    with TestClient(create_app(keyword_index_dir, warm_model=False), raise_server_exceptions=False) as c:
+
+        @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(path=st.sampled_from(["/commitments", "/api/commitments", "/", "/api/search"]), doc=value, act=value,
+               theme=value, fmt=value, flag=value)
+        def check(path, doc, act, theme, fmt, flag):
+            params = {k: v for k, v in {"doc": doc, "act": act, "theme": theme, "format": fmt, "commitments": flag,
+                                        "q": "tourisme", "mode": "keyword"}.items() if v is not None}
+            response = c.get(path, params=params)
+            assert response.status_code in (200, 400, 404), (path, params, response.status_code)
+            assert "Traceback" not in response.text
+
+        check()
