@@ -26,6 +26,7 @@ class Label:
     text: str
     commitment: bool
     act: str | None
+    subject: str | None = None
 
     @property
     def lang(self) -> str:
@@ -40,7 +41,9 @@ def load_labels(path: Path) -> list[Label]:
             continue
         try:
             row = json.loads(line)
-            label = Label(row["passage_id"], row["text"].strip(), bool(row["commitment"]), row.get("act"))
+            label = Label(
+                row["passage_id"], row["text"].strip(), bool(row["commitment"]), row.get("act"), row.get("subject")
+            )
         except (ValueError, KeyError, AttributeError) as err:
             raise LabelFileError(
                 f"{path}:{number}: not a labelled sentence ({err}): expected {{passage_id, text, commitment, act}}"
@@ -63,6 +66,13 @@ def _pr(tp: int, n_pred: int, n_true: int) -> dict:
     }
 
 
+def _same_subject(labelled: str | None, detected: str | None) -> bool:
+    if not labelled or not detected:
+        return False
+    a, b = labelled.casefold(), detected.casefold()
+    return a.startswith(b) or b.startswith(a)
+
+
 def evaluate_commitments(labels: Sequence[Label], detected: Mapping[str, Sequence[Commitment]]) -> dict:
     """Precision/recall per language (commitment or not) and per language and act.
 
@@ -77,6 +87,7 @@ def evaluate_commitments(labels: Sequence[Label], detected: Mapping[str, Sequenc
         plus ``"errors"``: the sentences detected wrongly or missed.
     """
     labelled_passages = {label.passage_id for label in labels}
+    subjects = {(c.passage_id, c.text.strip()): c.subject for items in detected.values() for c in items}
     predicted = {
         (c.passage_id, c.text.strip()): c.act
         for pid, items in detected.items()
@@ -96,10 +107,15 @@ def evaluate_commitments(labels: Sequence[Label], detected: Mapping[str, Sequenc
             ga = {k for k, a in gold.items() if a == act}
             acts[act] = _pr(len(pa & ga), len(pa), len(ga))
         agreeing = sum(pred[k] == gold[k] for k in tp)
+        # Subject (when not « nous »): the labelled one must begin the detected one, or the reverse.
+        with_subject = [k for k in tp if truth[k].subject]
+        same_subject = sum(_same_subject(truth[k].subject, subjects.get(k)) for k in with_subject)
+        spurious = sum(1 for k in tp if not truth[k].subject and subjects.get(k))
         report[lang] = {
             "all": _pr(len(tp), len(pred), len(gold)),
             "acts": acts,
             "act_agreement": round(agreeing / len(tp), 4) if tp else 1.0,
+            "subjects": {"labelled": len(with_subject), "found": same_subject, "spurious": spurious},
         }
         for k in sorted(set(pred) | set(gold)):
             if pred.get(k) != gold.get(k):

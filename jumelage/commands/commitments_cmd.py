@@ -47,6 +47,12 @@ def _table(report: dict) -> str:
             lines.append(
                 f"{lang:<5} {act:<8} {m['labelled']:>8} {m['predicted']:>6} {m['precision']:>7.3f} {m['recall']:>7.3f}"
             )
+    for lang in ("fr", "ja"):
+        if lang in report:
+            m = report[lang]["subjects"]
+            lines.append(
+                f"{lang:<5} subjects other than « nous »: {m['found']}/{m['labelled']} found, {m['spurious']} invented"
+            )
     for e in report["errors"]:
         lines.append(f"  {e['passage_id']}: detected {e['detected']}, labelled {e['labelled']}: {e['text'][:70]}")
     return "\n".join(lines)
