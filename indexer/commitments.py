@@ -27,8 +27,10 @@ Recognitions, convictions, statements of importance or fact, and reports of
 what was discussed or decided before are not commitments.
 
 The rules read the analysed sentence, not the passage: French commitments are
-first-person-plural (or named-collectivité) forms of a small set of verbs —
-conjugated forms are listed per lemma, so « a proposé » (a past report by the
+first-person-plural (or named-collectivité) forms of a small set of verbs, found
+by their forms in the declarations and, for any other tense or subject, by their
+lemma (simplemma: « nous souhaiterions », « les villes conviennent ») in a
+present, future or conditional form, so « a proposé » (a past report by the
 steering committee) or « avaient convenu » never match; Japanese is head-final,
 so only the sentence-final predicate is read (「〜を強調しなければならない」 is
 an emphasis, not an obligation; 「合意していた」 a report). Items of a list
@@ -151,6 +153,69 @@ def _antecedent(previous: str) -> str | None:
     return None
 
 
+# Verb lemmas that carry an act when their subject is « nous » or the collectivités (simplemma
+# lemmatises any tense: « nous souhaiterions », « les villes conviennent »); reflexive-only ones
+# (« nous nous engageons », « nous nous accordons ») are marked.
+_ACT_LEMMAS = {
+    "proposer": "propose",
+    "convenir": "agree",
+    "décider": "decide",
+    "résoudre": "resolve",
+    "souhaiter": "wish",
+    "désirer": "wish",
+    "vouloir": "wish",
+    "espérer": "wish",
+}
+_REFLEXIVE_ACT_LEMMAS = {"engager": "engage", "accorder": "agree"}
+_PARTICIPLES = {"décidé": "decide", "convenu": "agree", "convenus": "agree", "résolu": "resolve"}
+_FR_PLURAL_SUBJECT = re.compile(
+    r"\b((?:les|nos) (?:collectivités(?: territoriales| locales)?|villes|participants|partenaires|signataires)|elles|ils)"
+    r" (?:(?:se|s')\s?)?(\w+)\b"
+)
+_FR_NOUS_VERB = re.compile(r"\bnous (nous |avons )?(\w+)\b")
+
+
+def _lemma(word: str) -> str:
+    import simplemma  # lazy: its French dictionary takes ~0.7 s to load, paid once and only here
+
+    return simplemma.lemmatize(word, lang="fr")
+
+
+def _present_future_or_conditional(verb: str, person: str) -> bool:
+    """« -ons » / « -ent » forms that are not past (imperfect « -ions », « -aient »), conditional allowed."""
+    if person == "nous":
+        return verb.endswith("ons") and (not verb.endswith("ions") or verb.endswith("rions"))
+    return verb.endswith(("ent", "ront")) and not verb.endswith("aient")
+
+
+def _lemma_act(sentence: str) -> tuple[str | None, str | None]:
+    """The act carried by a verb lemma with « nous » or a collectivité subject, and that subject."""
+    s = _fr(sentence)
+    for m in _FR_NOUS_VERB.finditer(s):
+        aux, verb = m.group(1), m.group(2)
+        if aux == "avons ":
+            if verb in _PARTICIPLES:
+                return _PARTICIPLES[verb], None
+            continue
+        if not _present_future_or_conditional(verb, "nous"):
+            continue
+        lemma = _lemma(verb)
+        act = _REFLEXIVE_ACT_LEMMAS.get(lemma) if aux == "nous " else None
+        act = act or _ACT_LEMMAS.get(lemma)
+        if act:
+            return act, None
+    for m in _FR_PLURAL_SUBJECT.finditer(s):
+        verb = m.group(2)
+        if not _present_future_or_conditional(verb, "ils"):
+            continue
+        lemma = _lemma(verb)
+        reflexive = s[m.end(1) : m.start(2)].strip() in ("se", "s'")
+        act = (_REFLEXIVE_ACT_LEMMAS.get(lemma) if reflexive else None) or _ACT_LEMMAS.get(lemma)
+        if act:
+            return act, sentence[m.start(1) : m.end(1)]
+    return None, None
+
+
 def french_act(sentence: str) -> tuple[str | None, str | None]:
     """The act of one French sentence read alone, and its subject when not « nous »."""
     s = _fr(sentence)
@@ -170,6 +235,9 @@ def french_act(sentence: str) -> tuple[str | None, str | None]:
             )
     if _FR_REPORT.search(s):
         return None, None
+    act, subject = _lemma_act(sentence)
+    if act:
+        return act, subject
     if _FR_FUTURE.search(s):
         m = re.search(r"\b(?:feront|fera) l'objet\b", s)
         return "engage", _french_subject(sentence, m.start()) if m else None

@@ -56,8 +56,9 @@ class OpenIndex:
     def commitments(self) -> dict[str, list[Commitment]]:
         """Commitment sentences by passage id, detected from the stored text when first asked for.
 
-        Detection is a few regular expressions per sentence (18 ms for the bundled corpus,
-        measured), so it is not stored in the index: the rules can improve without a re-index.
+        Detection is a few regular expressions and lemma look-ups per sentence (21 ms for the
+        bundled corpus, plus 0.7 s once per process to load simplemma's French dictionary), so
+        it is not stored in the index: the rules can improve without a re-index.
         """
         return detect_commitments(self.store.passages)
 

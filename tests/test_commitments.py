@@ -92,6 +92,11 @@ def test_a_wrong_label_lowers_the_figures(passages, tmp_path):
         ("Nous affirmons notre volonté de coopérer dans le domaine de l'eau.", "wish"),
         ("Les collectivités désirent renforcer leurs liens universitaires.", "wish"),
         ("À l’avenir, nous travaillerons ensemble sur la prévention des risques.", "engage"),
+        ("Nous souhaiterions renforcer les échanges universitaires.", "wish"),
+        ("Nous proposerons un programme commun de formation.", "propose"),
+        ("Les villes conviennent de se retrouver à Nancy.", "agree"),
+        ("Les collectivités s'engagent à accueillir des stagiaires.", "engage"),
+        ("Nous avons décidé de créer un secrétariat permanent.", "decide"),
     ],
 )
 def test_french_commitments(sentence, act):
@@ -109,6 +114,8 @@ def test_french_commitments(sentence, act):
         "Les participants avaient convenu de se retrouver à Kanazawa.",
         "Le débat a mis en évidence que chaque collectivité doit valoriser ses atouts.",
         "Nous avons abordé la coopération technique.",
+        "Nous souhaitions alors mieux connaître nos partenaires.",
+        "Les collectivités engagent des moyens importants.",
     ],
 )
 def test_french_non_commitments(sentence):
@@ -330,16 +337,36 @@ def test_commitment_endpoints_never_fail_on_user_input(keyword_index_dir):
 
     from web.app import create_app
 
-    value = st.one_of(st.none(), st.sampled_from(["wish", "culture", "csv", "json", "2012-chartres-ja", "1", ""]),
-                      st.text(max_size=20))
+    value = st.one_of(
+        st.none(),
+        st.sampled_from(["wish", "culture", "csv", "json", "2012-chartres-ja", "1", ""]),
+        st.text(max_size=20),
+    )
     with TestClient(create_app(keyword_index_dir, warm_model=False), raise_server_exceptions=False) as c:
 
         @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(path=st.sampled_from(["/commitments", "/api/commitments", "/", "/api/search"]), doc=value, act=value,
-               theme=value, fmt=value, flag=value)
+        @given(
+            path=st.sampled_from(["/commitments", "/api/commitments", "/", "/api/search"]),
+            doc=value,
+            act=value,
+            theme=value,
+            fmt=value,
+            flag=value,
+        )
         def check(path, doc, act, theme, fmt, flag):
-            params = {k: v for k, v in {"doc": doc, "act": act, "theme": theme, "format": fmt, "commitments": flag,
-                                        "q": "tourisme", "mode": "keyword"}.items() if v is not None}
+            params = {
+                k: v
+                for k, v in {
+                    "doc": doc,
+                    "act": act,
+                    "theme": theme,
+                    "format": fmt,
+                    "commitments": flag,
+                    "q": "tourisme",
+                    "mode": "keyword",
+                }.items()
+                if v is not None
+            }
             response = c.get(path, params=params)
             assert response.status_code in (200, 400, 404), (path, params, response.status_code)
             assert "Traceback" not in response.text
