@@ -45,7 +45,7 @@ class OpenIndex:
 
     def warm(self) -> None:
         """Build the lazy caches now (a server at start-up), not during its first phrase query."""
-        _ = self.folded_texts, self.row_of_docnum
+        _ = self.folded_texts, self.row_of_docnum, self.commitment_rows
 
     @cached_property
     def folded_texts(self) -> list[str]:
