@@ -132,6 +132,7 @@ def test_french_non_commitments(sentence):
         ("我々は、知見を共有していく決意である。", "resolve"),
         ("我々は、経験を共有することを望む。", "wish"),
         ("今後は、防災の分野で協働していく。", "engage"),
+        ("我々は、若者の交流の拡大に取り組む。", "engage"),
     ],
 )
 def test_japanese_commitments(sentence, act):
