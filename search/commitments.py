@@ -21,7 +21,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from indexer.citations_file import read_citations
 from indexer.commitments import ACTS, Commitment
 from indexer.echoes import Echo, map_sentence
 from indexer.passage import Passage
@@ -137,7 +136,7 @@ class CommitmentCatalogue:
 
     def __init__(self, index: OpenIndex) -> None:
         self.index = index
-        stored = read_citations(index.directory)
+        stored = index.citations
         self.echoes_available = stored is not None and stored.echoes is not None
         self._echoes: dict[str, list[Echo]] = (stored.echoes or {}) if stored else {}
         self.entries: list[CommitmentEntry] = self._build()

@@ -1,4 +1,4 @@
-"""Evaluation over a JSONL file of queries with relevance anchors (DESIGN.md's rule).
+"""Evaluation over a JSONL file of queries with relevance anchors (the rule in docs/design.md).
 
 A French passage is relevant when its collapsed text contains a collapsed
 anchor; a Japanese passage counts through the French passages it is aligned

@@ -49,6 +49,12 @@ def match_spans(text: str, lang: str, terms: Iterable[str], exact_terms: Iterabl
     return merge_spans(spans)
 
 
+def whole_text_span(text: str) -> Span:
+    """The span of ``text`` without its outer whitespace (what marking "all of it" marks)."""
+    stripped = text.rstrip()
+    return (len(stripped) - len(stripped.lstrip()), len(stripped))
+
+
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(spans):

@@ -3,7 +3,7 @@
 The services (:class:`~search.service.SearchService`,
 :class:`~search.citations.CitationService`, :class:`~search.quote.QuoteFinder`)
 answer with these dataclasses. Each ``to_json(formatter)`` gives the JSON object
-of DESIGN.md, whose ``snippet_html`` is rendered by the formatter passed in
+of ``docs/design.md``, whose ``snippet_html`` is rendered by the formatter passed in
 (:func:`~search.highlight.html_format` by default) and whose ``snippet`` holds
 the spans themselves; the web pages render the same spans with a Jinja macro
 and the command line with :func:`~search.highlight.bracket_format`.
@@ -26,6 +26,11 @@ def _round(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _fields(obj: object, *names: str) -> dict[str, Any]:
+    """``{name: obj.name}`` for JSON values that need no conversion."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def _snippet_json(snippet: Snippet | None, formatter: Formatter) -> dict[str, Any]:
     if snippet is None:
         return {"snippet_html": "", "snippet": None}
@@ -43,8 +48,12 @@ class Scores:
     semantic_rank: int | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"keyword": _round(self.keyword), "keyword_rank": self.keyword_rank,
-                "semantic": _round(self.semantic), "semantic_rank": self.semantic_rank}
+        return {
+            "keyword": _round(self.keyword),
+            "keyword_rank": self.keyword_rank,
+            "semantic": _round(self.semantic),
+            "semantic_rank": self.semantic_rank,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,17 @@ class SearchHit:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         p = self.passage
         return {
-            "rank": self.rank, "passage_id": p.passage_id, "doc_id": p.doc_id, "doc_title": self.doc_title,
-            "lang": str(p.lang), "kind": str(p.kind), "section": p.section, "text": p.text,
+            "rank": self.rank,
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "doc_title": self.doc_title,
+            "lang": str(p.lang),
+            "kind": str(p.kind),
+            "section": p.section,
+            "text": p.text,
             **_snippet_json(self.snippet, formatter),
-            "score": round(self.score, 6), "scores": self.scores.to_json(),
+            "score": round(self.score, 6),
+            "scores": self.scores.to_json(),
             "aligned_passage_ids": list(p.aligned_passage_ids),
             **({} if self.commitments is None else {
                 "commitments": [c.to_json() for c in self.commitments],
@@ -99,12 +115,11 @@ class SearchResponse:
     commitments: bool = False  # only passages holding a commitment
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
-        """DESIGN.md's ``search --json`` object."""
+        """The ``search --json`` object (docs/design.md)."""
         return {
-            "query": self.query, "mode": self.mode, "lang": self.lang, "doc": self.doc,
-            "query_lang": str(self.query_lang), "fusion": self.fusion, "commitments": self.commitments,
-            "limit": self.limit, "offset": self.offset,
-            "total": self.total, "took_ms": self.took_ms, "facets": self.facets,
+            **_fields(self, "query", "mode", "lang", "doc"),
+            "query_lang": str(self.query_lang),
+            **_fields(self, "fusion", "commitments", "limit", "offset", "total", "took_ms", "facets"),
             "results": [h.to_json(formatter) for h in self.hits],
         }
 
@@ -126,10 +141,19 @@ class QuoteMatch:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         p = self.passage
         return {
-            "rank": self.rank, "passage_id": p.passage_id, "doc_id": p.doc_id, "lang": str(p.lang),
-            "section": p.section, "score": round(float(self.score), 4), "method": self.method,
-            "start": self.start, "end": self.end, **_snippet_json(self.snippet, formatter),
-            "text": p.text, "aligned_passage_ids": list(p.aligned_passage_ids), "same_text_as": self.same_text_as,
+            "rank": self.rank,
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "lang": str(p.lang),
+            "section": p.section,
+            "score": round(float(self.score), 4),
+            "method": self.method,
+            "start": self.start,
+            "end": self.end,
+            **_snippet_json(self.snippet, formatter),
+            "text": p.text,
+            "aligned_passage_ids": list(p.aligned_passage_ids),
+            "same_text_as": self.same_text_as,
         }
 
 
@@ -151,8 +175,9 @@ class QuoteAnswer:
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         return {
-            "query": self.query, "lang": str(self.lang), "matched": self.matched, "method": self.method,
-            "threshold": self.threshold, "took_ms": self.took_ms, "message": self.message,
+            "query": self.query,
+            "lang": str(self.lang),
+            **_fields(self, "matched", "method", "threshold", "took_ms", "message"),
             "matches": [m.to_json(formatter) for m in self.matches],
         }
 
@@ -189,9 +214,14 @@ class CitedReference:
             "section": self.section,
             "snippet_html": formatter(self.snippet) if self.snippet else "",
             "snippet": self.snippet.to_json() if self.snippet else None,
-            "edition_info": None if edition is None else {
-                "number": edition.number, "city": edition.city, "year": edition.year,
-                "label_fr": edition.label_fr, "label_ja": edition.label_ja,
+            "edition_info": None
+            if edition is None
+            else {
+                "number": edition.number,
+                "city": edition.city,
+                "year": edition.year,
+                "label_fr": edition.label_fr,
+                "label_ja": edition.label_ja,
             },
             "target_documents": [d.to_json() for d in self.target_documents],
         }
@@ -208,11 +238,22 @@ class EchoMatch:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         other = self.other
         if other is None:
-            return {**self.echo.to_json(), "doc_id": None, "lang": None, "section": "", "text": "",
-                    "snippet_html": "", "snippet": None}
+            return {
+                **self.echo.to_json(),
+                "doc_id": None,
+                "lang": None,
+                "section": "",
+                "text": "",
+                "snippet_html": "",
+                "snippet": None,
+            }
         return {
-            **self.echo.to_json(), "doc_id": other.doc_id, "lang": str(other.lang), "section": other.section,
-            "text": other.text, **_snippet_json(self.snippet, formatter),
+            **self.echo.to_json(),
+            "doc_id": other.doc_id,
+            "lang": str(other.lang),
+            "section": other.section,
+            "text": other.text,
+            **_snippet_json(self.snippet, formatter),
             "aligned_passage_ids": list(other.aligned_passage_ids),
         }
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.analysis import analyze
-from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
@@ -22,12 +19,13 @@ from search.highlight import (
     fragments,
     make_snippet,
     match_spans,
+    whole_text_span,
 )
 from search.index_reader import OpenIndex
 from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
 from search.results import Scores, SearchHit, SearchResponse
-from search.semantic import QueryEncoder, SemanticSearcher
+from search.semantic import EncoderLoader, LazyEncoder, SemanticSearcher, closest_sentence
 
 
 @dataclass(frozen=True)
@@ -53,33 +51,18 @@ class SearchService:
     for it) and must be the one the index was built with.
     """
 
-    def __init__(self, index: OpenIndex, encoder_loader: Callable[[], QueryEncoder] | None = None) -> None:
+    def __init__(self, index: OpenIndex, encoder_loader: EncoderLoader | None = None) -> None:
         self.index = index
         self.keyword = KeywordSearcher(index)
-        self._encoder_loader = encoder_loader
+        self.encoder = LazyEncoder(index, encoder_loader)
         self._semantic: SemanticSearcher | None = None
-        self._lock = threading.Lock()
 
     # -- sides ---------------------------------------------------------------------------------
     def semantic(self) -> SemanticSearcher:
-        with self._lock:
-            if self._semantic is None:
-                model = self.index.manifest.model
-                if model is None or self.index.vectors is None:
-                    raise BadRequest(
-                        f"the index at {self.index.directory} was built without embeddings: use --mode keyword, "
-                        "or re-index with `jumelage index`"
-                    )
-                if self._encoder_loader is None:
-                    raise BadRequest("no embedding model is configured: use --mode keyword")
-                encoder = self._encoder_loader()
-                if encoder.model_id != model.model_id:
-                    raise IndexUnusable(
-                        f"the index was built with model {model.model_id!r} but {encoder.model_id!r} is loaded: "
-                        "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
-                    )
-                self._semantic = SemanticSearcher(self.index, encoder)
-            return self._semantic
+        """The semantic side, its model loaded on first use (see :class:`~search.semantic.LazyEncoder`)."""
+        if self._semantic is None:
+            self._semantic = SemanticSearcher(self.index, self.encoder.get())
+        return self._semantic
 
     def _keyword_side(self, parsed: ParsedQuery, req: SearchRequest, langs, docs) -> tuple[list[Ranked], int]:
         store = self.index.store
@@ -114,7 +97,8 @@ class SearchService:
         langs = {req.lang} if req.lang else None
         docs = {req.doc} if req.doc else None
 
-        keyword_hits, keyword_total = ([], 0)
+        keyword_hits: list[Ranked] = []
+        keyword_total = 0
         if req.mode in ("keyword", "hybrid"):
             keyword_hits, keyword_total = self._keyword_side(parsed, req, langs, docs)
         query_vector, semantic_hits = None, []
@@ -153,7 +137,7 @@ class SearchService:
         present = {f.key for f in fused}
         missing = [row for row in rows if row not in present]
         if missing:
-            sem = self._semantic.scores_of(query_vector, missing) if query_vector is not None else {}
+            sem = self.semantic().scores_of(query_vector, missing) if query_vector is not None else {}
             lowest = min((f.score for f in fused), default=0.0)
             fused = fused + [Fused(row, lowest, None, None, sem.get(row), None) for row in missing]
         holding = set(rows)
@@ -182,16 +166,8 @@ class SearchService:
         spans = match_spans(passage.text, passage.lang, terms, exact)
         if spans or query_vector is None:
             return make_snippet(passage.text, spans)
-        return make_snippet(passage.text, [self._closest_sentence(row, passage, query_vector)], MarkKind.SEMANTIC)
-
-    def _closest_sentence(self, row: int, passage: Passage, query_vector: np.ndarray) -> tuple[int, int]:
-        ids = self.index.sentences_by_row.get(row)
-        if not ids or self.index.sentence_vectors is None:
-            stripped = passage.text.rstrip()
-            return (len(stripped) - len(stripped.lstrip()), len(stripped))
-        scores = self.index.sentence_vectors[ids] @ query_vector.astype(np.float32)
-        _row, start, end = self.index.sentence_spans[ids[int(np.argmax(scores))]]
-        return (start, end)
+        span = closest_sentence(self.index, row, query_vector) or whole_text_span(passage.text)
+        return make_snippet(passage.text, [span], MarkKind.SEMANTIC)
 
     @staticmethod
     def _commitment_snippet(text: str, commitments: tuple, query_snippet: Snippet) -> Snippet:
@@ -256,5 +232,5 @@ class SearchService:
         )
 
     def search(self, req: SearchRequest) -> dict:
-        """Run ``req`` and return DESIGN.md's JSON object (``took_ms`` included, snippets as HTML)."""
+        """Run ``req`` and return the ``search --json`` object (docs/design.md) (``took_ms`` included, snippets as HTML)."""
         return self.run(req).to_json()

@@ -127,7 +127,9 @@ def test_threshold_fitted_on_one_half_holds_on_the_other(space):
 
 @pytest.mark.slow
 def test_stored_echoes(model_index_dir, model_index):
-    stored = json.loads((model_index_dir / "citations.json").read_text(encoding="utf-8"))
+    from indexer.index_format import Layout, current_generation_dir
+
+    stored = json.loads(Layout(current_generation_dir(model_index_dir)).citations.read_text(encoding="utf-8"))
     echoes = stored["echoes"]
     assert stored["echo_threshold"] == ECHO_THRESHOLD
     store = model_index.store

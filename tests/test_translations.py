@@ -276,7 +276,7 @@ def test_a_changed_normalizer_makes_loading_fail(ja_doc, fr_doc):
     with pytest.raises(AlignmentError, match=rf"{fr_doc}:9\b"):  # a passage lost, later ordinals shifted
         align_translation(raw, ja_doc, _renumbered(dropped, fr_doc))
 
-    joined = french[:4] + [Passage(fr_doc, "fr", 4, "paragraph", french[4].section,
+    joined = [*french[:4], Passage(fr_doc, "fr", 4, "paragraph", french[4].section,
                                    french[4].text + " " + french[5].text, french[4].start, french[5].end)]
     with pytest.raises(AlignmentError, match=rf"{fr_doc}:4\b"):  # two paragraphs joined into one
         align_translation(raw, ja_doc, _renumbered(joined + french[6:], fr_doc))

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse
 
 from search import lookup
 from web.i18n import Labels
-from web.state import AppState
+from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
@@ -27,7 +27,7 @@ class RowView:
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)  # the generation pinned for this request (web.reload)
 
 
 def _query(request: Request) -> str:
@@ -82,7 +82,8 @@ async def about_page(request: Request) -> HTMLResponse:
     """The corpus, the status of each text, the model and index in use, licences."""
     state, t = _state(request), labels_for(request)
     store = state.index.store
-    editions = [(e, [d for d in all_documents(state.index, t) if store.document(d.id).edition == e.number])
+    edition_of = {d.id: d.edition for d in store.documents}
+    editions = [(e, [d for d in all_documents(state.index, t) if edition_of[d.id] == e.number])
                 for e in store.editions]
     return render(request, "about.html", {
         "documents": all_documents(state.index, t),

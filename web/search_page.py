@@ -16,7 +16,7 @@ from search.results import Scores, SearchHit, SearchResponse
 from web.chart import hits_chart
 from web.i18n import Labels
 from web.paging import PAGE_SIZE, paging, parse_page
-from web.state import AppState
+from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import DocumentView, PassageView, all_documents, document_view, translation_views
 
@@ -38,7 +38,7 @@ class ResultView:
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)
 
 
 def _result_view(state: AppState, hit: SearchHit, t: Labels, query: str) -> ResultView:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.citations_file import read_citations
 from indexer.echo_calibration import calibrate, load_pairs, sample_emitted
 from indexer.echoes import COMMITMENT_PAIR_THRESHOLD, ECHO_THRESHOLD, build_space
 from jumelage.commands.common import add_index_option, existing_file, print_json
@@ -68,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         "stored_commitment_pair_threshold": COMMITMENT_PAIR_THRESHOLD,
     }
     if args.sample_out:
-        citations = read_citations(index.directory)
+        citations = index.citations
         echoes = {
             pid: items
             for pid, items in ((citations.echoes if citations else None) or {}).items()

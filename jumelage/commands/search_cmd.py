@@ -6,13 +6,14 @@ import argparse
 import json
 import sys
 
+from indexer.errors import read_user_text
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from jumelage.errors import USER_ERRORS
-from indexer.errors import read_user_text
 from search.errors import BadRequest
 from search.highlight import bracket_format
 from search.request import FUSIONS, MODES, make_request
 from search.results import SearchResponse
+
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="search the declarations",
@@ -27,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--alpha", default="0.5", help="keyword weight of weighted fusion, 0-1 (default: 0.5)")
     p.add_argument("--commitments", action="store_true",
                    help="only passages holding a commitment (we engage, propose, agree, decide, resolve, wish …)")
-    p.add_argument("--json", action="store_true", help="print DESIGN.md's JSON object")
+    p.add_argument("--json", action="store_true", help="print the JSON object (see docs/design.md)")
     p.add_argument("--batch", type=existing_file, metavar="FILE.jsonl",
                    help='run {"id","query",...} lines; print one JSON object per line with its id')
     add_index_option(p)
