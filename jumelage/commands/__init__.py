@@ -3,6 +3,8 @@
 from jumelage.commands import (
     add_cmd,
     citations_cmd,
+    commitments_cmd,
+    echoes_cmd,
     eval_cmd,
     index_cmd,
     model_cmd,
@@ -18,6 +20,8 @@ REGISTRY = [
     search_cmd.register,
     passages_cmd.register,
     eval_cmd.register,
+    commitments_cmd.register,
+    echoes_cmd.register,
     citations_cmd.register,
     quote_cmd.register,
     serve_cmd.register,
