@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+LOW_CONFIDENCE = 0.5
+"""Automatic alignment links below this confidence are flagged for review (indexer.align)."""
+
 PASSAGE_KINDS = ("title", "heading", "caption", "paragraph", "list_item", "table_header", "table_row")
 
 
@@ -13,7 +16,9 @@ class Passage:
 
     ``start``/``end`` are character offsets into the source file as read
     (UTF-8 decoded); ``text`` is the cleaned, reflowed text that is indexed,
-    displayed and highlighted.
+    displayed and highlighted. ``alignment_confidence`` is set when
+    ``aligned_passage_ids`` come from the automatic aligner (``None`` for
+    hand-written markers, which are certain).
     """
 
     doc_id: str
@@ -25,6 +30,7 @@ class Passage:
     start: int
     end: int
     aligned_passage_ids: tuple[str, ...] = field(default=())
+    alignment_confidence: float | None = None
 
     @property
     def passage_id(self) -> str:
@@ -33,8 +39,13 @@ class Passage:
     def with_alignment(self, ids: tuple[str, ...]) -> "Passage":
         return replace(self, aligned_passage_ids=ids)
 
+    @property
+    def alignment_doubtful(self) -> bool:
+        """An automatic link a reader should check (confidence below :data:`LOW_CONFIDENCE`)."""
+        return self.alignment_confidence is not None and self.alignment_confidence < LOW_CONFIDENCE
+
     def to_json(self) -> dict:
-        return {
+        out = {
             "passage_id": self.passage_id,
             "doc_id": self.doc_id,
             "lang": self.lang,
@@ -46,6 +57,10 @@ class Passage:
             "end": self.end,
             "aligned_passage_ids": list(self.aligned_passage_ids),
         }
+        if self.alignment_confidence is not None:  # automatic links only
+            out["confidence"] = self.alignment_confidence
+            out["confidence_low"] = self.alignment_doubtful
+        return out
 
 
 def passage_id(doc_id: str, ordinal: int) -> str:

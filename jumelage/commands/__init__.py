@@ -1,6 +1,7 @@
 """One module per subcommand; each exposes ``register(subparsers)``."""
 
 from jumelage.commands import (
+    align_cmd,
     citations_cmd,
     eval_cmd,
     index_cmd,
@@ -20,4 +21,5 @@ REGISTRY = [
     quote_cmd.register,
     serve_cmd.register,
     model_cmd.register,
+    align_cmd.register,
 ]
