@@ -237,6 +237,9 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: E
     french = normalize_french(corpus.read_text(fr_doc), fr_id)
     raw = corpus.read_text(ja_doc)
     marked = has_markers(raw)
+    if write and marked:  # checked before any embedding: fails at once, changes nothing
+        raise AlignmentError(f"{ja_doc.path} has explicit '@' markers, which always win: nothing written "
+                             "(remove the markers to align it automatically)")
     if marked:
         stripped = "\n".join(line for line in raw.split("\n") if not line.startswith(("@", "#")))
         japanese = document_passages(stripped, ja_id, "ja")
@@ -249,9 +252,6 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: E
                             glossary=load_glossary(corpus.root))
     written = None
     if write:
-        if marked:
-            raise AlignmentError(f"{ja_doc.path} has explicit '@' markers, which always win: nothing written "
-                                 "(remove the markers to align it automatically)")
         written = corpus.alignment_path(ja_doc)
         tmp = written.with_name(written.name + ".tmp")
         tmp.write_text(format_sidecar(fr_id, ja_id, french, japanese, result), encoding="utf-8")
