@@ -37,6 +37,7 @@ import numpy as np
 from indexer.align import AlignmentResult, Link, align_passages
 from indexer.alignment import AlignmentError, fingerprint
 from indexer.corpus import Corpus, CorpusError, load_corpus
+from indexer.errors import CannotWrite
 from indexer.normalize import normalize_french
 from indexer.passage import Passage
 
@@ -254,6 +255,10 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: E
     if write:
         written = corpus.alignment_path(ja_doc)
         tmp = written.with_name(written.name + ".tmp")
-        tmp.write_text(format_sidecar(fr_id, ja_id, french, japanese, result), encoding="utf-8")
-        tmp.replace(written)
+        try:
+            tmp.write_text(format_sidecar(fr_id, ja_id, french, japanese, result), encoding="utf-8")
+            tmp.replace(written)
+        except OSError as err:
+            raise CannotWrite(f"cannot write the alignment file {written}: {err.strerror or err}; "
+                              "check that the corpus folder is writable") from None
     return DocumentAlignment(fr_id, ja_id, tuple(french), tuple(japanese), result, marked, written)

@@ -1,6 +1,6 @@
 """``citations.json`` of an index directory: explicit references and echoes, written at build time.
 
-The file is deterministic for the same corpus and model (sorted, rounded, no
+Its place in a generation belongs to :mod:`indexer.index_format`. The file is deterministic for the same corpus and model (sorted, rounded, no
 time stamps), so rebuilding an unchanged corpus rewrites it byte for byte.
 Echoes need passage vectors: an index built without a model stores the
 references only, with ``"echoes": null``.
@@ -21,7 +21,6 @@ from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
 
-CITATIONS_FILE = "citations.json"
 CITATIONS_VERSION = 1
 
 
@@ -40,8 +39,8 @@ def compute_citations(corpus: Corpus, passages: Sequence[Passage], vectors: np.n
     return Citations(references, echoes, ECHO_THRESHOLD if vectors is not None else None)
 
 
-def write_citations(directory: Path, corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None) -> Citations:
-    """Compute and write ``citations.json`` into ``directory``; returns what was written."""
+def write_citations(path: Path, corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None) -> Citations:
+    """Compute and write the citations file at ``path``; returns what was written."""
     citations = compute_citations(corpus, passages, vectors)
     data = {
         "version": CITATIONS_VERSION,
@@ -51,22 +50,19 @@ def write_citations(directory: Path, corpus: Corpus, passages: Sequence[Passage]
         "echoes": None if citations.echoes is None else
         {pid: [e.to_json() for e in echoes] for pid, echoes in sorted(citations.echoes.items())},
     }
-    (directory / CITATIONS_FILE).write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                             encoding="utf-8")
     return citations
 
 
-def read_citations(directory: Path) -> Citations | None:
-    """The stored citations, or None when the index predates them.
+def read_citations(path: Path) -> Citations:
+    """The stored citations.
 
     Raises
     ------
     IndexUnusable
-        When the file exists but is unreadable or of another version.
+        When the file is unreadable or of another version.
     """
-    path = directory / CITATIONS_FILE
-    if not path.is_file():
-        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("version") != CITATIONS_VERSION:
@@ -75,6 +71,7 @@ def read_citations(directory: Path) -> Citations | None:
         echoes = None if data["echoes"] is None else {
             pid: [Echo.from_json(e) for e in items] for pid, items in data["echoes"].items()
         }
-    except (ValueError, KeyError, TypeError) as err:
-        raise IndexUnusable(f"{path} is unreadable ({err}): re-index with `jumelage index`") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        raise IndexUnusable(f"index damaged: {path.parent.name}/{path.name} is unreadable ({err.__class__.__name__}); "
+                            "run `jumelage index`") from None
     return Citations(references, echoes, data.get("echo_threshold"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.passage import Passage
+from indexer.passage import Kind, Lang, Passage
 
 _MARKUP = re.compile(r"</?u>|\^\{([^}]*)\}")
 _PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
@@ -272,5 +272,5 @@ def normalize_french(raw: str, doc_id: str) -> list[Passage]:
         next_kind = units[i + 1][1].kind if i + 1 < len(units) else None
         section = sections.enter(unit.kind, text, block_no, next_kind)
         start, end = unit.lines[0].span[0], unit.lines[-1].span[1]
-        passages.append(Passage(doc_id, "fr", len(passages), unit.kind, section, text, start, end))
+        passages.append(Passage(doc_id, Lang.FR, len(passages), Kind(unit.kind), section, text, start, end))
     return passages

@@ -35,7 +35,6 @@ from dataclasses import asdict, dataclass
 from indexer.corpus import Document, Edition
 from indexer.passage import Passage
 
-RELATIONS = ("cites", "announces", "self")
 RESOLVED = "document"          # the edition has at least one document in the corpus
 NO_TEXT = "edition_without_text"
 UNKNOWN = "unknown_edition"    # an ordinal beyond the manifest's editions
@@ -87,7 +86,7 @@ class Reference:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "Reference":
+    def from_json(cls, data: dict) -> Reference:
         return cls(**{**data, "targets": tuple(data["targets"])})
 
 
@@ -222,7 +221,7 @@ def extract_references(
     by_number = {e.number: e for e in editions}
     docs_of: dict[int, tuple[str, ...]] = {}
     for doc in documents:
-        docs_of[doc.edition] = docs_of.get(doc.edition, ()) + (doc.id,)
+        docs_of[doc.edition] = (*docs_of.get(doc.edition, ()), doc.id)
     own = {doc.id: doc.edition for doc in documents}
     out: list[Reference] = []
     for p in passages:

@@ -1,4 +1,7 @@
-"""An opened index directory: manifest, passage store, keyword index and vectors."""
+"""An opened index generation: manifest, passage store, keyword index, vectors and citations.
+
+Everything is read through :mod:`indexer.index_format`, which owns the layout.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +11,18 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from whoosh.index import Index as WhooshIndex
 
-from indexer.build import STORE_FILE, WHOOSH_DIR
-from indexer.keyword_index import open_keyword_index
-from indexer.manifest import IndexManifest, IndexUnusable, read_manifest
+from indexer import index_format as fmt
+from indexer.citations_file import Citations
+from indexer.manifest import IndexManifest, IndexUnusable
+from indexer.passage import STRUCTURAL_KINDS
 from indexer.store import PassageStore
-from indexer.vectors import load_sentence_vectors, load_vectors
 from search.text import fold
 
+__all__ = ["STRUCTURAL_KINDS", "IndexUnusable", "OpenIndex", "open_index", "resolve_index_dir"]
+
 DEFAULT_INDEX_DIR = Path("var/index")
-# Titles, headings, table captions and header rows are short and generic: as vectors they sit
-# close to every query ("hubs"), so semantic ranking leaves them to keyword search.
-STRUCTURAL_KINDS = frozenset({"title", "heading", "caption", "table_header"})
 
 
 def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
@@ -32,11 +35,14 @@ def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
 
 @dataclass
 class OpenIndex:
-    directory: Path
+    directory: Path  # the index directory (what the user named); ``generation`` is the folder inside it
     manifest: IndexManifest
     store: PassageStore
-    keyword: object  # whoosh.index.Index
+    keyword: WhooshIndex
     vectors: np.ndarray | None
+    generation: str = ""
+    citations: Citations | None = None
+    lease: fmt.Generation | None = None
     sentence_vectors: np.ndarray | None = None
     sentence_spans: list[tuple[int, int, int]] = field(default_factory=list)
     rows_by_lang: dict[str, np.ndarray] = field(default_factory=dict)
@@ -55,34 +61,54 @@ class OpenIndex:
 
     @cached_property
     def row_of_docnum(self) -> np.ndarray:
-        """Whoosh document number → passage row (read once from the stored fields)."""
+        """Whoosh document number → passage row (read once from the stored passage ids; -1: deleted)."""
+        row_of = self.store.row_of
         with self.keyword.searcher() as searcher:
-            rows = np.empty(searcher.doc_count_all(), dtype=np.int64)
+            rows = np.full(searcher.reader().doc_count_all(), -1, dtype=np.int64)
             for docnum, stored in searcher.iter_docs():
-                rows[docnum] = stored["row"]
+                rows[docnum] = row_of[stored["passage_id"]]
         return rows
 
+    def close(self) -> None:
+        """Give the generation back: a writer may remove it once no reader holds it."""
+        if self.lease is not None:
+            self.lease.release()
 
-def open_index(directory: Path) -> OpenIndex:
-    """Open and check an index directory.
+
+def open_index(directory: Path, *, verify: str = "auto") -> OpenIndex:
+    """Open and check the generation an index directory points at.
+
+    Parameters
+    ----------
+    verify
+        See :func:`indexer.index_format.open_generation` (``"full"``: sha256
+        of every file, what the server does at start-up and on reload).
 
     Raises
     ------
     IndexUnusable
-        When the directory holds no index, a corrupt one, or one of another
-        schema version; the message says to re-index.
+        One line naming the missing or damaged file (or the schema mismatch)
+        and the fix.
     """
-    manifest = read_manifest(directory)
+    generation = fmt.open_generation(Path(directory), verify=verify)
     try:
-        store = PassageStore(directory / STORE_FILE)
-        keyword = open_keyword_index(directory / WHOOSH_DIR)
-        vectors = load_vectors(directory, [p.passage_id for p in store.passages]) if manifest.model else None
-        sentences = load_sentence_vectors(directory) if manifest.model else None
-    except Exception as err:  # any unreadable part means the same thing to the user
-        raise IndexUnusable(f"index at {directory} is damaged ({err.__class__.__name__}: {err}): re-index with `jumelage index`") from None
+        return _load(generation)
+    except BaseException:
+        generation.release()
+        raise
+
+
+def _load(generation: fmt.Generation) -> OpenIndex:
+    manifest, layout, index_dir = generation.manifest, generation.layout, generation.index_dir
+    store = fmt.read_store(generation)
+    keyword = fmt.read_keyword_index(generation)
+    vectors = fmt.read_vectors(generation, [p.passage_id for p in store.passages]) if manifest.model else None
+    sentences = fmt.read_sentence_vectors(generation) if manifest.model else None
+    citations = fmt.read_citations(generation)
     if len(store) != manifest.passages:
-        raise IndexUnusable(f"index at {directory} holds {len(store)} passages, its manifest says {manifest.passages}: re-index")
-    opened = OpenIndex(directory, manifest, store, keyword, vectors)
+        raise IndexUnusable(f"index damaged: {generation.name}/{layout.store.name} holds {len(store)} passages, "
+                            f"its manifest says {manifest.passages}; {fmt.reindex_hint(index_dir)}")
+    opened = OpenIndex(index_dir, manifest, store, keyword, vectors, generation.name, citations, generation)
     if sentences is not None:
         opened.sentence_vectors, opened.sentence_spans = sentences
         for i, (row, _s, _e) in enumerate(opened.sentence_spans):
@@ -92,5 +118,5 @@ def open_index(directory: Path) -> OpenIndex:
     opened.rows_by_lang = {lang: np.flatnonzero(langs == lang) for lang in set(langs.tolist())}
     opened.rows_by_doc = {doc: np.flatnonzero(docs == doc) for doc in set(docs.tolist())}
     kinds = np.array([p.kind for p in store.passages])
-    opened.content_rows = np.flatnonzero(~np.isin(kinds, list(STRUCTURAL_KINDS)))
+    opened.content_rows = np.flatnonzero(~np.isin(kinds, [str(k) for k in STRUCTURAL_KINDS]))
     return opened

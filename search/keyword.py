@@ -10,6 +10,8 @@ from whoosh import query as Q
 
 from indexer.analysis import analyze, detect_lang
 from indexer.analysis.french import FRENCH_STOP_WORDS
+from indexer.keyword_index import FIELDS_BY_LANG, LangFields
+from indexer.passage import Lang
 from search.bm25 import PerLanguageBM25F
 from search.index_reader import OpenIndex
 from search.text import fold
@@ -23,25 +25,17 @@ _FOLDED_STOP_WORDS = frozenset(t.text for w in FRENCH_STOP_WORDS for t in analyz
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    lang: str
+    lang: Lang
     terms: tuple[str, ...]  # analysed terms of the unquoted part, for ranking
     exact_terms: tuple[str, ...]  # unstemmed terms (French), for the exact field
     phrases: tuple[str, ...]  # quoted phrases, folded, each required
     phrase_terms: tuple[tuple[str, ...], ...]
 
-    @property
-    def empty(self) -> bool:
-        return not self.terms and not self.phrases
-
-
-def _analyzer_name(lang: str) -> str:
-    return "ja" if lang == "ja" else "fr"
-
 
 def parse_query(text: str) -> ParsedQuery:
     """Split a query into ranked terms and required quoted phrases, analysed like the text."""
     lang = detect_lang(text)
-    name = _analyzer_name(lang)
+    name = Lang.analyzer_of(lang)
     phrases = [next(g for g in m.groups() if g) for m in _PHRASE.finditer(text)]
     rest = _PHRASE.sub(" ", text)
     terms = tuple(dict.fromkeys(t.text for t in analyze(rest, name)))
@@ -75,9 +69,7 @@ class KeywordSearcher:
             searcher = self._local.searcher = self.index.keyword.searcher(weighting=PerLanguageBM25F(counts))
         return searcher
 
-    def _fields(self, lang: str) -> dict[str, str | None]:
-        from indexer.keyword_index import FIELDS_BY_LANG
-
+    def _fields(self, lang: str) -> LangFields:
         return FIELDS_BY_LANG[lang]
 
     def _build(self, parsed: ParsedQuery) -> Q.Query | None:
@@ -114,7 +106,8 @@ class KeywordSearcher:
         # len(results) running the whole query a second time to count them.
         results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs),
                                           optimize=False)
-        hits = [KeywordHit(int(hit["row"]), float(hit.score)) for hit in results]
+        row_of = self.index.row_of_docnum  # rows shift between generations; Whoosh stores passage ids
+        hits = [KeywordHit(int(row_of[hit.docnum]), float(hit.score)) for hit in results]
         if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
             passages = self.index.store.passages
             hits = [h for h in hits if all(p in fold(passages[h.row].text) for p in parsed.phrases)]

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexer.analysis import analyze
-from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
-from search.highlight import match_spans, snippet
+from search.highlight import MarkKind, Snippet, make_snippet, match_spans, whole_text_span
 from search.index_reader import OpenIndex
 from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
-from search.semantic import QueryEncoder, SemanticSearcher
+from search.results import Scores, SearchHit, SearchResponse
+from search.semantic import EncoderLoader, LazyEncoder, SemanticSearcher, closest_sentence
 
 
 @dataclass(frozen=True)
@@ -44,33 +42,18 @@ class SearchService:
     for it) and must be the one the index was built with.
     """
 
-    def __init__(self, index: OpenIndex, encoder_loader: Callable[[], QueryEncoder] | None = None) -> None:
+    def __init__(self, index: OpenIndex, encoder_loader: EncoderLoader | None = None) -> None:
         self.index = index
         self.keyword = KeywordSearcher(index)
-        self._encoder_loader = encoder_loader
+        self.encoder = LazyEncoder(index, encoder_loader)
         self._semantic: SemanticSearcher | None = None
-        self._lock = threading.Lock()
 
     # -- sides ---------------------------------------------------------------------------------
     def semantic(self) -> SemanticSearcher:
-        with self._lock:
-            if self._semantic is None:
-                model = self.index.manifest.model
-                if model is None or self.index.vectors is None:
-                    raise BadRequest(
-                        f"the index at {self.index.directory} was built without embeddings: use --mode keyword, "
-                        "or re-index with `jumelage index`"
-                    )
-                if self._encoder_loader is None:
-                    raise BadRequest("no embedding model is configured: use --mode keyword")
-                encoder = self._encoder_loader()
-                if encoder.model_id != model.model_id:
-                    raise IndexUnusable(
-                        f"the index was built with model {model.model_id!r} but {encoder.model_id!r} is loaded: "
-                        "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
-                    )
-                self._semantic = SemanticSearcher(self.index, encoder)
-            return self._semantic
+        """The semantic side, its model loaded on first use (see :class:`~search.semantic.LazyEncoder`)."""
+        if self._semantic is None:
+            self._semantic = SemanticSearcher(self.index, self.encoder.get())
+        return self._semantic
 
     def _keyword_side(self, parsed: ParsedQuery, req: SearchRequest, langs, docs) -> tuple[list[Ranked], int]:
         store = self.index.store
@@ -105,7 +88,8 @@ class SearchService:
         langs = {req.lang} if req.lang else None
         docs = {req.doc} if req.doc else None
 
-        keyword_hits, keyword_total = ([], 0)
+        keyword_hits: list[Ranked] = []
+        keyword_total = 0
         if req.mode in ("keyword", "hybrid"):
             keyword_hits, keyword_total = self._keyword_side(parsed, req, langs, docs)
         query_vector, semantic_hits = None, []
@@ -141,7 +125,7 @@ class SearchService:
         present = {f.key for f in fused}
         missing = [row for row in rows if row not in present]
         if missing:
-            sem = self._semantic.scores_of(query_vector, missing) if query_vector is not None else {}
+            sem = self.semantic().scores_of(query_vector, missing) if query_vector is not None else {}
             lowest = min((f.score for f in fused), default=0.0)
             fused = fused + [Fused(row, lowest, None, None, sem.get(row), None) for row in missing]
         holding = set(rows)
@@ -160,76 +144,51 @@ class SearchService:
 
     # -- presentation --------------------------------------------------------------------------
     def _snippet(self, passage: Passage, row: int, parsed: ParsedQuery, query: str,
-                 query_vector: np.ndarray | None) -> str:
+                 query_vector: np.ndarray | None) -> Snippet:
         if passage.lang == parsed.lang:
             terms, exact = parsed.terms, parsed.exact_terms
         else:
-            terms, exact = tuple(t.text for t in analyze(query, "ja" if passage.lang == "ja" else "fr")), ()
+            terms, exact = tuple(t.text for t in analyze(query, passage.lang)), ()
         for phrase_terms in parsed.phrase_terms:
             terms = terms + phrase_terms
         spans = match_spans(passage.text, passage.lang, terms, exact)
         if spans or query_vector is None:
-            return snippet(passage.text, spans)
-        return snippet(passage.text, [self._closest_sentence(row, passage, query_vector)], css_class="sem")
+            return make_snippet(passage.text, spans)
+        span = closest_sentence(self.index, row, query_vector) or whole_text_span(passage.text)
+        return make_snippet(passage.text, [span], MarkKind.SEMANTIC)
 
-    def _closest_sentence(self, row: int, passage: Passage, query_vector: np.ndarray) -> tuple[int, int]:
-        ids = self.index.sentences_by_row.get(row)
-        if not ids or self.index.sentence_vectors is None:
-            stripped = passage.text.rstrip()
-            return (len(stripped) - len(stripped.lstrip()), len(stripped))
-        scores = self.index.sentence_vectors[ids] @ query_vector.astype(np.float32)
-        _row, start, end = self.index.sentence_spans[ids[int(np.argmax(scores))]]
-        return (start, end)
-
-    def result(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> dict:
+    def hit(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> SearchHit:
+        """The ranked passage ``fused`` as a result, its snippet marked for ``query``."""
         store = self.index.store
         passage = store.passages[fused.key]
         doc = store.document(passage.doc_id)
-        return {
-            "rank": rank,
-            "passage_id": passage.passage_id,
-            "doc_id": passage.doc_id,
-            "doc_title": doc.title if doc else passage.doc_id,
-            "lang": passage.lang,
-            "kind": passage.kind,
-            "section": passage.section,
-            "text": passage.text,
-            "snippet_html": self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector),
-            "score": round(fused.score, 6),
-            "scores": {
-                "keyword": None if fused.keyword is None else round(fused.keyword, 6),
-                "keyword_rank": fused.keyword_rank,
-                "semantic": None if fused.semantic is None else round(fused.semantic, 6),
-                "semantic_rank": fused.semantic_rank,
-            },
-            "aligned_passage_ids": list(passage.aligned_passage_ids),
-        }
+        return SearchHit(
+            rank=rank,
+            passage=passage,
+            doc_title=doc.title if doc else passage.doc_id,
+            snippet=self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector),
+            score=fused.score,
+            scores=Scores(fused.keyword, fused.keyword_rank, fused.semantic, fused.semantic_rank),
+        )
 
-    def search(self, req: SearchRequest) -> dict:
-        """Run ``req`` and return DESIGN.md's JSON object (``took_ms`` included)."""
+    def run(self, req: SearchRequest) -> SearchResponse:
+        """Run ``req``: one page of typed results, with the total and facets of all of them."""
         started = time.perf_counter()
         ranked = self.rank(req)
         page = ranked.items[req.offset : req.offset + req.limit]
-        results = [self.result(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
+        hits = [self.hit(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
         facets: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}}
         for f in ranked.items:
             passage = self.index.store.passages[f.key]
             facets["doc_id"][passage.doc_id] = facets["doc_id"].get(passage.doc_id, 0) + 1
-            facets["lang"][passage.lang] = facets["lang"].get(passage.lang, 0) + 1
-        return {
-            "query": req.query,
-            "mode": req.mode,
-            "lang": req.lang,
-            "doc": req.doc,
-            "query_lang": ranked.parsed.lang,
-            "fusion": req.fusion if req.mode == "hybrid" else None,
-            "limit": req.limit,
-            "offset": req.offset,
-            "total": ranked.total,
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "facets": facets,
-            "results": results,
-        }
+            lang = str(passage.lang)
+            facets["lang"][lang] = facets["lang"].get(lang, 0) + 1
+        return SearchResponse(
+            query=req.query, mode=req.mode, lang=req.lang, doc=req.doc, query_lang=ranked.parsed.lang,
+            fusion=req.fusion if req.mode == "hybrid" else None, limit=req.limit, offset=req.offset,
+            total=ranked.total, took_ms=round((time.perf_counter() - started) * 1000, 2), facets=facets, hits=hits,
+        )
 
-
-
+    def search(self, req: SearchRequest) -> dict:
+        """Run ``req`` and return the ``search --json`` object (docs/design.md) (``took_ms`` included, snippets as HTML)."""
+        return self.run(req).to_json()

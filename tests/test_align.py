@@ -24,7 +24,7 @@ from indexer.corpus_passages import build_passages
 from indexer.passage import LOW_CONFIDENCE, Passage
 from indexer.store import PassageStore, write_store
 from tests.align_cases import accuracy, build_cases, wrong_passages
-from tests.conftest import CORPUS, run_cli
+from tests.helpers import CORPUS, run_cli
 
 PAIRS = {"2010-kanazawa-fr": "2010-kanazawa-ja", "2012-chartres-fr": "2012-chartres-ja"}
 

@@ -138,9 +138,11 @@ def test_ambiguous_cities_are_refused(corpus):
 def test_references_are_stored_and_deterministic(keyword_index_dir, tmp_path, corpus):
     from indexer.build import build_index
 
+    from indexer.index_format import Layout, current_generation_dir
+
     build_index(corpus, tmp_path / "again", None)
-    first = (keyword_index_dir / "citations.json").read_bytes()
-    assert first == (tmp_path / "again" / "citations.json").read_bytes()
+    first = Layout(current_generation_dir(keyword_index_dir)).citations.read_bytes()
+    assert first == Layout(current_generation_dir(tmp_path / "again")).citations.read_bytes()
     stored = json.loads(first)
     assert stored["echoes"] is None  # built without a model
     assert any(r["passage_id"] == "2012-chartres-fr:8" and r["edition"] == 1 for r in stored["references"])

@@ -28,7 +28,7 @@ import pytest
 from indexer.alignment import AlignmentError, align_translation, fingerprint
 from indexer.normalize import normalize_french
 from indexer.passage import Passage
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 TRANSLATIONS = {"2010-kanazawa-ja": "2010-kanazawa-fr", "2012-chartres-ja": "2012-chartres-fr"}
 JA_PATHS = {"2010-kanazawa-ja": "ja/2010-kanazawa.txt", "2012-chartres-ja": "ja/2012-chartres.txt"}
@@ -278,7 +278,7 @@ def test_a_changed_normalizer_makes_loading_fail(ja_doc, fr_doc):
     with pytest.raises(AlignmentError, match=rf"{fr_doc}:9\b"):  # a passage lost, later ordinals shifted
         align_translation(raw, ja_doc, _renumbered(dropped, fr_doc))
 
-    joined = french[:4] + [Passage(fr_doc, "fr", 4, "paragraph", french[4].section,
+    joined = [*french[:4], Passage(fr_doc, "fr", 4, "paragraph", french[4].section,
                                    french[4].text + " " + french[5].text, french[4].start, french[5].end)]
     with pytest.raises(AlignmentError, match=rf"{fr_doc}:4\b"):  # two paragraphs joined into one
         align_translation(raw, ja_doc, _renumbered(joined + french[6:], fr_doc))

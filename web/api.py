@@ -8,11 +8,11 @@ from starlette.responses import JSONResponse
 
 from search import lookup
 from search.request import make_request
-from web.state import AppState
+from web.state import AppState, state_of
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)
 
 
 def _document_json(state: AppState, doc: lookup.Document) -> dict:
@@ -26,16 +26,17 @@ def _document_json(state: AppState, doc: lookup.Document) -> dict:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness and the manifest of the index being served.
+    """Liveness, the generation served and its manifest.
     ---
-    summary: Health and index manifest
+    summary: Health, generation served and index manifest
     responses:
       200:
-        description: The server is up; `manifest` describes the index (model, counts, build time).
+        description: The server is up; `generation` names the index generation this answer comes from
+          (it changes when a rebuild is published); `manifest` describes it (model, counts, build time).
     """
     state = _state(request)
-    return JSONResponse({"status": "ok", "index": str(state.index_dir), "manifest": state.index.manifest.to_json(),
-                         "semantic": state.has_vectors})
+    return JSONResponse({"status": "ok", "index": str(state.index_dir), "generation": state.generation,
+                         "manifest": state.index.manifest.to_json(), "semantic": state.has_vectors})
 
 
 async def api_search(request: Request) -> JSONResponse:
@@ -53,7 +54,7 @@ async def api_search(request: Request) -> JSONResponse:
       - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1, default: 0.5}}
     responses:
       200:
-        description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, score, scores, aligned_passage_ids}]}"
+        description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, snippet: {start, end, marks: [{start, end, kind}]}, score, scores, aligned_passage_ids}]}"
       400:
         description: A parameter is missing or invalid; `error` says which and what is allowed.
     """

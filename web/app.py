@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -14,6 +15,7 @@ from web import api, citations_api, errors, reading_pages
 from web.openapi import openapi_schema
 from web.search_page import search_page
 from web.security import SecurityHeaders
+from web.reload import PinGeneration, LiveIndex
 from web.state import load_state
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -21,7 +23,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def routes() -> list:
     """Every route of the app; pages are left out of the OpenAPI schema."""
-    page = {"methods": ["GET", "HEAD"], "include_in_schema": False}
+    page: dict[str, Any] = {"methods": ["GET", "HEAD"], "include_in_schema": False}
     return [
         Route("/", search_page, name="search", **page),
         Route("/documents", reading_pages.documents_page, name="documents", **page),
@@ -40,7 +42,8 @@ def routes() -> list:
     ]
 
 
-def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True) -> Starlette:
+def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
+               reload: bool = True) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -51,16 +54,30 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
         Embedding model folder or id; ``None`` for the default.
     warm_model
         Load the model during start-up rather than on the first semantic query.
+    reload
+        Follow the index's pointer and swap in new generations (:mod:`web.reload`).
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        app.state.jumelage = load_state(Path(index_dir), model, warm_model=warm_model)
-        yield
+        state = load_state(Path(index_dir), model, warm_model=warm_model, verify="full")
+        app.state.jumelage = state
+
+        def on_swap(fresh) -> None:
+            app.state.jumelage = fresh
+
+        live = LiveIndex(state, on_swap=on_swap)
+        app.state.jumelage_live = live
+        if reload:
+            live.start()
+        try:
+            yield
+        finally:
+            live.stop()
 
     return Starlette(
         routes=routes(),
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(PinGeneration), Middleware(SecurityHeaders)],
         exception_handlers=errors.HANDLERS,
     )

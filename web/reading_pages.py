@@ -10,10 +10,9 @@ from starlette.responses import HTMLResponse
 
 from search import lookup
 from web.i18n import Labels
-from web.state import AppState
-from web.citations_api import citations_view
-from web.templating import labels_for, render, ui_lang
-from web.views import PassageView, all_documents, document_view, passage_view, translation_views
+from web.state import AppState, state_of
+from web.templating import labels_for, render
+from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
 MAX_HIGHLIGHT_QUERY = 2000  # the same bound as a search: longer text is not a query
 
@@ -30,7 +29,7 @@ class RowView:
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)  # the generation pinned for this request (web.reload)
 
 
 def _query(request: Request) -> str:
@@ -42,7 +41,7 @@ def _row_view(row: lookup.AlignedRow, t: Labels, query: str) -> RowView:
     left = [passage_view(p, t, query) for p in row.left]
     right = [passage_view(p, t, query) for p in row.right]
     scores = [p.alignment_confidence for p in row.left + row.right if p.alignment_confidence is not None]
-    return RowView(left, right, any("<mark" in v.html for v in left + right), min(scores, default=None),
+    return RowView(left, right, any(v.snippet.marked for v in left + right), min(scores, default=None),
                    any(p.alignment_doubtful for p in row.left + row.right))
 
 
@@ -77,8 +76,8 @@ async def passage_page(request: Request) -> HTMLResponse:
         "translations": translation_views(state.index, p, t, query),
         "before": [passage_view(n, t) for n in before],
         "after": [passage_view(n, t) for n in after],
-        # What it cites and what cites it, spans marked (web.citations_api).
-        "citations": await run_in_threadpool(citations_view, request, p, ui_lang(request)),
+        # What it cites, what cites it, what echoes it, spans marked.
+        "citations": await run_in_threadpool(citations_view, state.citations, p, t),
         "q": query,
     })
 
@@ -87,7 +86,8 @@ async def about_page(request: Request) -> HTMLResponse:
     """The corpus, the status of each text, the model and index in use, licences."""
     state, t = _state(request), labels_for(request)
     store = state.index.store
-    editions = [(e, [d for d in all_documents(state.index, t) if store.document(d.id).edition == e.number])
+    edition_of = {d.id: d.edition for d in store.documents}
+    editions = [(e, [d for d in all_documents(state.index, t) if edition_of[d.id] == e.number])
                 for e in store.editions]
     return render(request, "about.html", {
         "documents": all_documents(state.index, t),

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from indexer.errors import UnreadableFile, read_user_text
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from search.errors import BadRequest
 from search.evaluation import REGRESSION_TOLERANCE, baseline_of, evaluate, load_eval_file, regressions
@@ -15,7 +16,7 @@ from search.request import MODES
 
 def register(sub) -> None:
     p = sub.add_parser("eval", help="evaluate ranking quality on a JSONL file of queries",
-                       description="Score each mode on {id, query, kind, anchors} lines (DESIGN.md's relevance rule).")
+                       description="Score each mode on {id, query, kind, anchors} lines (the relevance rule of docs/design.md).")
     p.add_argument("file", type=existing_file, metavar="FILE.jsonl")
     p.add_argument("--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
@@ -35,6 +36,17 @@ def _table(reports: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _read_baseline(path: Path) -> dict:
+    try:
+        baseline = json.loads(read_user_text(path, "baseline file"))
+    except json.JSONDecodeError as err:
+        raise UnreadableFile(f"baseline file {path} is not JSON ({err.msg}, line {err.lineno}): "
+                             "write it with --write-baseline") from None
+    if not isinstance(baseline, dict):
+        raise UnreadableFile(f"baseline file {path} is not a JSON object: write it with --write-baseline")
+    return baseline
+
+
 def run(args: argparse.Namespace) -> int:
     queries = load_eval_file(args.file)
     service = open_service(args)
@@ -48,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write_baseline:
         Path(args.write_baseline).write_text(json.dumps(baseline_of(reports), indent=2) + "\n", encoding="utf-8")
     if args.check_baseline:
-        baseline = json.loads(Path(args.check_baseline).read_text(encoding="utf-8"))
+        baseline = _read_baseline(Path(args.check_baseline))
         found = regressions(reports, baseline)
         for line in found:
             print(f"jumelage: regression: {line}", file=sys.stderr)
