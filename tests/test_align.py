@@ -319,3 +319,21 @@ def test_align_writes_a_sidecar_that_the_index_uses(unmarked_corpus, vector_look
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
     assert listed.returncode == 0 and len(rows) == 38
     assert all(isinstance(r["confidence"], float) and r["aligned_passage_ids"] for r in rows)
+
+
+def test_side_by_side_page_marks_doubtful_automatic_rows(unmarked_corpus, tmp_path):
+    from starlette.testclient import TestClient
+
+    from indexer.build import build_index
+    from web.app import create_app
+
+    _hand_sidecar(unmarked_corpus, lambda i: 0.2 if i == 7 else 0.9)
+    build_index(load_corpus(unmarked_corpus), tmp_path / "index", None)
+    with TestClient(create_app(tmp_path / "index", warm_model=False)) as client:
+        page = client.get("/documents/2010-kanazawa-fr").text
+        assert page.count('class="aligned-row is-doubtful"') == 1
+        row = page[page.index("is-doubtful"):]
+        assert "0.20" in row[:400] and 'id="2010-kanazawa-fr:7"' in row[:2000]
+        assert "<p class=\"align-doubtful\"" in page
+        detail = client.get("/api/passages/2010-kanazawa-ja:7").json()
+        assert detail["confidence"] == 0.2 and detail["aligned_passage_ids"] == ["2010-kanazawa-fr:7"]
