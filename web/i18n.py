@@ -93,6 +93,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "side_by_side": ("Français et japonais, passage par passage", "フランス語と日本語の対訳"),
     "only_one_language": ("Cette déclaration n'a pas encore de traduction japonaise dans le corpus.",
                           "この宣言の日本語訳はまだコーパスにありません。"),
+    "align_doubtful": ("Alignement automatique incertain (confiance {c}) : à vérifier",
+                       "自動対応付けが不確か（信頼度 {c}）：要確認"),
     "hits_marked": ("Les occurrences de « {q} » sont surlignées.", "「{q}」の該当箇所を強調表示しています。"),
     "clear_highlight": ("Retirer le surlignage", "強調を解除"),
     "passages_count": ("{n} passages", "{n}箇所"),

@@ -2,6 +2,7 @@
 
 from jumelage.commands import (
     add_cmd,
+    align_cmd,
     citations_cmd,
     commitments_cmd,
     echoes_cmd,
@@ -28,4 +29,5 @@ REGISTRY = [
     model_cmd.register,
     add_cmd.register,
     remove_cmd.register,
+    align_cmd.register,
 ]
