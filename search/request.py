@@ -51,6 +51,7 @@ class SearchRequest:
     offset: int = 0
     fusion: str = "rrf"
     alpha: float = 0.5
+    commitments: bool = False  # only passages holding a commitment
 
     @property
     def window(self) -> int:
@@ -128,6 +129,23 @@ def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | N
     return chosen
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def parse_flag(value: object, name: str) -> bool:
+    """A boolean parameter: 1/true/yes/on or 0/false/no/off (absent: false)."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInput("unknown_choice", f"{name} must be 1 or 0 (true or false), got {echo(value)}",
+                       name=name, value=echo(value), allowed="1, 0")
+
+
 def parse_int(value: object, name: str, default: int, low: int, high: int) -> int:
     """A whole-number parameter (from a URL or the command line), ``default`` when absent or empty.
 
@@ -162,6 +180,7 @@ def make_request(
     offset: object = None,
     fusion: object = None,
     alpha: object = None,
+    commitments: object = None,
 ) -> SearchRequest:
     """Validate raw parameters (strings from a URL or the command line) into a request.
 
@@ -183,4 +202,5 @@ def make_request(
         raise InvalidInput("alpha", f"alpha must be a number between 0 and 1, got {echo(alpha)}", value=echo(alpha)) from None
     if not 0.0 <= alpha_f <= 1.0:  # NaN fails this too
         raise InvalidInput("alpha", f"alpha must be between 0 and 1, got {echo(alpha)}", value=echo(alpha))
-    return SearchRequest(text, mode_s, lang_s, doc_s, limit_n, offset_n, fusion_s, alpha_f)  # type: ignore[arg-type]
+    return SearchRequest(text, mode_s, lang_s, doc_s, limit_n, offset_n, fusion_s, alpha_f,  # type: ignore[arg-type]
+                         parse_flag(commitments, "commitments"))

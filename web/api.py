@@ -8,11 +8,11 @@ from starlette.responses import JSONResponse
 from search import lookup
 from search.request import InvalidInput, SearchRequest, echo, make_request
 from web.heavy import run_heavy
-from web.state import AppState
+from web.state import AppState, state_of
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)
 
 
 def _document_json(state: AppState, doc: lookup.Document) -> dict:
@@ -26,11 +26,10 @@ def _document_json(state: AppState, doc: lookup.Document) -> dict:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness and the manifest of the index being served."""
+    """Liveness, the generation served and its manifest (the index folder by its name: no path)."""
     state = _state(request)
-    # The index folder's name only: an absolute path tells a visitor about the machine.
-    return JSONResponse({"status": "ok", "index": state.index_dir.name, "manifest": state.index.manifest.to_json(),
-                         "semantic": state.has_vectors})
+    return JSONResponse({"status": "ok", "index": state.index_dir.name, "generation": state.generation,
+                         "manifest": state.index.manifest.to_json(), "semantic": state.has_vectors})
 
 
 def check_request(state: AppState, req: SearchRequest) -> None:
@@ -53,8 +52,9 @@ async def api_search(request: Request) -> JSONResponse:
     p = request.query_params
     state = _state(request)
     # Without ?mode= the index's best mode: hybrid, or keyword on an index without vectors.
-    search_request = make_request(p.get("q"), p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"), p.get("limit"),
-                                  p.get("offset"), p.get("fusion"), p.get("alpha"))
+    search_request = make_request(p.get("q"), p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
+                                  p.get("limit"), p.get("offset"), p.get("fusion"), p.get("alpha"),
+                                  p.get("commitments"))
     check_request(state, search_request)
     return await run_heavy(request, _search_json, state, search_request)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -12,9 +13,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Mount, Route
 
-from web import api, citations_api, errors, reading_pages
+from web import api, citations_api, commitments_page, errors, reading_pages
 from web.heavy import DEFAULT_QUEUE, DEFAULT_WORKERS, HeavyPool
 from web.openapi import openapi_schema
+from web.reload import LiveIndex, PinGeneration
 from web.search_page import search_page
 from web.security import SecurityHeaders
 from web.state import load_state
@@ -30,19 +32,21 @@ GZIP_MIN_BYTES = 1000
 
 def routes() -> list:
     """Every route of the app; pages are left out of the OpenAPI schema."""
-    page = {"methods": ["GET", "HEAD"], "include_in_schema": False}
+    page: dict[str, Any] = {"methods": ["GET", "HEAD"], "include_in_schema": False}
     return [
         Route("/", search_page, name="search", **page),
         Route("/documents", reading_pages.documents_page, name="documents", **page),
         Route("/documents/{doc_id}", reading_pages.document_page, name="document", **page),
         Route("/passages/{passage_id}", reading_pages.passage_page, name="passage", **page),
         Route("/about", reading_pages.about_page, name="about", **page),
+        Route("/commitments", commitments_page.commitments_page, name="commitments", **page),
         Route("/healthz", api.healthz, methods=["GET"]),
         Route("/api/search", api.api_search, methods=["GET"]),
         Route("/api/passages/{passage_id}", api.api_passage, methods=["GET"]),
         Route("/api/passages/{passage_id}/citations", citations_api.api_passage_citations, methods=["GET"]),
         Route("/api/quote", citations_api.api_quote, methods=["GET"]),
         Route("/api/documents", api.api_documents, methods=["GET"]),
+        Route("/api/commitments", commitments_page.api_commitments, methods=["GET"]),
         Route("/api/documents/{doc_id}", api.api_document, methods=["GET"]),
         Route("/openapi.json", openapi_schema, methods=["GET"], include_in_schema=False),
         Mount("/static", VersionedStaticFiles(directory=str(STATIC_DIR), version=STATIC_VERSION), name="static"),
@@ -51,7 +55,7 @@ def routes() -> list:
 
 def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
                allowed_hosts: Sequence[str] | None = None, workers: int = DEFAULT_WORKERS,
-               queue: int = DEFAULT_QUEUE) -> Starlette:
+               queue: int = DEFAULT_QUEUE, reload: bool = True) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -69,18 +73,32 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     workers, queue
         Threads for CPU-bound work, and heavy requests that may wait for one; past
         ``workers + queue`` at once, a heavy request is answered 503 with Retry-After.
+    reload
+        Follow the index's pointer and swap in new generations (:mod:`web.reload`).
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         app.state.jumelage_heavy = HeavyPool(workers, queue)
-        app.state.jumelage = load_state(Path(index_dir), model, warm_model=warm_model)
+        state = load_state(Path(index_dir), model, warm_model=warm_model, verify="full")
+        app.state.jumelage = state
+
+        def on_swap(fresh) -> None:
+            app.state.jumelage = fresh
+
+        live = LiveIndex(state, on_swap=on_swap)
+        app.state.jumelage_live = live
+        if reload:
+            live.start()
         try:
             yield
         finally:
+            live.stop()
             app.state.jumelage_heavy.shutdown()
 
-    middleware = [Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES), Middleware(SecurityHeaders)]
+    # Outermost first: a foreign Host is refused before any work; each request pins one generation.
+    middleware = [Middleware(PinGeneration), Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
+                  Middleware(SecurityHeaders)]
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False))
     app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware, exception_handlers=errors.HANDLERS)

@@ -13,11 +13,11 @@ from starlette.responses import JSONResponse
 from search.quote import MAX_QUOTE_CHARS
 from search.request import check_text, parse_int
 from web.heavy import run_heavy
-from web.state import AppState
+from web.state import AppState, state_of
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)  # the generation pinned for this request (web.reload)
 
 
 def _citations_response(state: AppState, passage_id: str) -> JSONResponse:

@@ -77,6 +77,9 @@ SCHEMAS: dict[str, dict] = {
                        "cited_by": {"type": "array", "items": ANY_OBJ}, "echoes": {"type": "array", "items": ANY_OBJ}},
                       {"passage": ANY_OBJ, "mentions_self": {"type": "array", "items": ANY_OBJ},
                        "cited_by_level": STR, "echoes_available": BOOL, "echo_threshold": NNUM}),
+    "Commitments": _obj({"total": INT, "commitments": {"type": "array", "items": ANY_OBJ}},
+                        {"counts": ANY_OBJ, "themes": {"type": "array", "items": ANY_OBJ},
+                         "echoes_available": BOOL}),
     "QuoteMatch": _obj({"rank": INT, "passage_id": STR, "doc_id": STR, "lang": STR, "score": NUM, "start": INT,
                         "end": INT, "snippet_html": STR}, {"section": STR, "method": STR, "text": STR,
                                                           "aligned_passage_ids": STRS, "same_text_as": STRS}),
@@ -124,6 +127,8 @@ def build_schema(modes: list[str], doc_ids: list[str]) -> dict:
         _query("fusion", {"type": "string", "enum": list(FUSIONS), "default": "rrf"}, "hybrid fusion"),
         _query("alpha", {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5},
                "keyword weight of weighted fusion"),
+        _query("commitments", {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"},
+               "only passages holding a commitment"),
     ]
     paths = {
         "/healthz": {"get": {"operationId": "healthz", "summary": "Health and index manifest",
@@ -147,6 +152,18 @@ def build_schema(modes: list[str], doc_ids: list[str]) -> dict:
                        "the quotation; `q` is accepted too", required=True),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 5}, "matches to return")],
             "responses": {"200": _json("Source passages, best first (`matched` false when none).", "QuoteResponse"),
+                          **_errors(400, 503)}}},
+        "/api/commitments": {"get": {
+            "operationId": "listCommitments", "summary": "Commitments by theme and edition, with their echoes",
+            "description": "`theme` (a theme id of the answer's `themes`) narrows the list too.",
+            "parameters": [
+                _query("doc", {"type": "string", "enum": doc_ids}, "only this declaration"),
+                _query("act", {"type": "string", "enum": ["engage", "propose", "agree", "decide", "resolve", "wish"]},
+                       "only this kind of act"),
+                _query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"}, "json or csv")],
+            "responses": {"200": {"description": "The commitments (one CSV row each with format=csv).",
+                                  "content": {"application/json": {"schema": _ref("Commitments")},
+                                              "text/csv": {"schema": {"type": "string"}}}},
                           **_errors(400, 503)}}},
         "/api/documents": {"get": {"operationId": "listDocuments", "summary": "Every document and edition",
                                    "responses": {"200": _json("Documents and editions.", "DocumentList")}}},

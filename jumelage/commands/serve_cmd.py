@@ -13,7 +13,9 @@ def register(sub) -> None:
     from web.server import HEADER_TIMEOUT_S, KEEP_ALIVE_S, LIMIT_CONCURRENCY, check_port
 
     p = sub.add_parser("serve", help="serve the web app and API",
-                       description="Serve the search interface and the JSON API over HTTP.")
+                       description="Serve the search interface and the JSON API over HTTP. The server follows "
+                                   "the index: a new generation published by `jumelage index` (or add/remove) is "
+                                   "served within a second, without a restart.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=check_port, default=8000, help="port, 1-65535 (default: 8000)")
     # -- hardening (web.server, web.heavy) --------------------------------------------------------
@@ -32,6 +34,7 @@ def register(sub) -> None:
                    help=f"seconds an idle connection stays open (default: {KEEP_ALIVE_S})")
     add_index_option(p)
     add_model_option(p)
+    p.add_argument("--no-reload", action="store_true", help="keep serving the generation opened at start-up")
     p.set_defaults(run=run)
 
 
@@ -64,10 +67,12 @@ def run(args: argparse.Namespace) -> int:
     from web.app import create_app
 
     index_dir = resolve_index_dir(args.index)
-    open_index(index_dir)  # fail now, in one line, rather than inside the server's start-up
+    # Fail now, in one line and exit 2, rather than inside the server's start-up: sha256 of every
+    # file, as the server's own start-up does (a same-size corruption is caught here too).
+    open_index(index_dir, verify="full").close()
     sock = server.bind(args.host, args.port)  # a bad address or a port in use: one line, exit 2
-    app = create_app(index_dir, model=args.model, allowed_hosts=allowed_hosts(args.host, args.allowed_host),
-                     workers=args.workers, queue=args.queue)
+    app = create_app(index_dir, model=args.model, reload=not args.no_reload,
+                     allowed_hosts=allowed_hosts(args.host, args.allowed_host), workers=args.workers, queue=args.queue)
     progress(f"serving {index_dir} on http://{args.host}:{sock.getsockname()[1]}")
     limits = server.ServerLimits(args.header_timeout, args.keep_alive, args.limit_concurrency)
     if not server.run(app, sock, limits):
