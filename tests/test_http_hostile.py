@@ -23,7 +23,8 @@ from tests.helpers import ROOT, run_cli
 ROUTES = ("/", "/documents", "/documents/2012-chartres-fr", "/passages/2012-chartres-fr:8", "/about", "/healthz",
           "/api/search?q=tourisme&mode=keyword", "/api/passages/2012-chartres-fr:8",
           "/api/passages/2012-chartres-fr:8/citations", "/api/quote?text=coop%C3%A9ration", "/api/documents",
-          "/api/documents/2012-chartres-fr", "/openapi.json", "/static/style.css")
+          "/api/documents/2012-chartres-fr", "/openapi.json", "/static/style.css", "/commitments",
+          "/api/commitments?format=csv")
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND")
 HOSTILE_TARGETS = (
     "/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd",

@@ -82,7 +82,7 @@ def _batch_item(raw: bytes, lineno: int) -> dict:
     try:
         line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
     except UnicodeDecodeError as err:
-        raise BadRequest(f"the line is not valid UTF-8 (byte {err.start + 1}): save the file as UTF-8") from None
+        raise BadRequest(f"the line is not UTF-8 text (byte {err.start + 1}): save the file as UTF-8") from None
     try:
         item = json.loads(line)
     except json.JSONDecodeError as err:
