@@ -28,7 +28,7 @@ def register(sub) -> None:
                    help=f"heavy requests that may wait for a thread; more get 503 (default: {DEFAULT_QUEUE})")
     p.add_argument("--limit-concurrency", type=_positive, default=LIMIT_CONCURRENCY,
                    help=f"connections and requests at once before a 503 (default: {LIMIT_CONCURRENCY})")
-    p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT_S,
+    p.add_argument("--header-timeout", type=_seconds, default=HEADER_TIMEOUT_S,
                    help=f"seconds a client has to send a request head (default: {HEADER_TIMEOUT_S:g})")
     p.add_argument("--keep-alive", type=_positive, default=KEEP_ALIVE_S,
                    help=f"seconds an idle connection stays open (default: {KEEP_ALIVE_S})")
@@ -45,6 +45,16 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {value[:20]!r}") from None
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected 1 or more, not {number}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {value[:20]!r}") from None
+    if not 0.1 <= number <= 3600:
+        raise argparse.ArgumentTypeError(f"expected 0.1 to 3600 seconds, not {number:g}")
     return number
 
 
