@@ -137,7 +137,6 @@ def test_ambiguous_cities_are_refused(corpus):
 
 def test_references_are_stored_and_deterministic(keyword_index_dir, tmp_path, corpus):
     from indexer.build import build_index
-
     from indexer.index_format import Layout, current_generation_dir
 
     build_index(corpus, tmp_path / "again", None)

@@ -33,8 +33,10 @@ def check_model(args: argparse.Namespace) -> str:
 
     model = resolve_model(getattr(args, "model", None))
     if not Path(model).exists() and not _HUB_ID.match(model):
-        raise CorpusError(f"embedding model not found at {model}: run `make model`, pass --model, "
-                          "or --no-index (then `jumelage index` later)")
+        raise CorpusError(
+            f"embedding model not found at {model}: run `make model`, pass --model, "
+            "or --no-index (then `jumelage index` later)"
+        )
     return model
 
 

@@ -12,9 +12,12 @@ from search.index_reader import resolve_index_dir
 
 
 def register(sub) -> None:
-    p = sub.add_parser("remove", help="remove a document from the corpus and the index",
-                       description="Delete the document's [[document]] block from declarations.toml (and the "
-                                   "[[edition]] `add` created for it), delete its stored text, then update the index.")
+    p = sub.add_parser(
+        "remove",
+        help="remove a document from the corpus and the index",
+        description="Delete the document's [[document]] block from declarations.toml (and the "
+        "[[edition]] `add` created for it), delete its stored text, then update the index.",
+    )
     p.add_argument("doc_id", metavar="ID", help="document id, e.g. 2016-tours-fr")
     p.add_argument("--corpus", metavar="DIR", default=str(DEFAULT_CORPUS_DIR), help="corpus folder (default: ./corpus)")
     add_index_option(p)
