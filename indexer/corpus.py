@@ -11,6 +11,7 @@ from indexer.errors import JumelageError
 
 DEFAULT_CORPUS_DIR = Path("corpus")
 MANIFEST_NAME = "declarations.toml"
+ALIGNMENT_SUFFIX = ".align.tsv"  # automatic links of a translation, beside its text (indexer.auto_alignment)
 LANGS = ("fr", "ja")
 STATUSES = ("official", "参考訳")
 # What a user may type for the working-translation status (the manifest stores 参考訳).
@@ -82,6 +83,11 @@ class Corpus:
     def edition(self, number: int) -> Edition | None:
         return next((e for e in self.editions if e.number == number), None)
 
+    def alignment_path(self, doc: Document) -> Path:
+        """Where the automatic links of translation ``doc`` live: ``ja/x.txt`` → ``ja/x.align.tsv``."""
+        path = self.root / doc.path
+        return path.with_name(path.stem + ALIGNMENT_SUFFIX)
+
     def read_text(self, doc: Document) -> str:
         """The text of ``doc``; :class:`CorpusError` naming the file when it is missing or not UTF-8."""
         path = self.root / doc.path
@@ -100,6 +106,9 @@ class Corpus:
         for doc in sorted(self.documents, key=lambda d: d.id):
             digest.update(doc.id.encode())
             digest.update((self.root / doc.path).read_bytes())
+            links = self.alignment_path(doc)
+            if doc.translation_of is not None and links.is_file():  # the links are indexed data too
+                digest.update(links.read_bytes())
         return digest.hexdigest()
 
 

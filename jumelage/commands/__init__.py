@@ -2,7 +2,10 @@
 
 from jumelage.commands import (
     add_cmd,
+    align_cmd,
     citations_cmd,
+    commitments_cmd,
+    echoes_cmd,
     eval_cmd,
     index_cmd,
     model_cmd,
@@ -18,10 +21,13 @@ REGISTRY = [
     search_cmd.register,
     passages_cmd.register,
     eval_cmd.register,
+    commitments_cmd.register,
+    echoes_cmd.register,
     citations_cmd.register,
     quote_cmd.register,
     serve_cmd.register,
     model_cmd.register,
     add_cmd.register,
     remove_cmd.register,
+    align_cmd.register,
 ]
