@@ -251,10 +251,18 @@ def apply_addition(addition: Addition) -> Corpus:
         raise
 
 
+def sidecar_path(text_path: Path) -> Path:
+    """The automatic-alignment links stored beside a translation (``x.txt`` → ``x.align.tsv``)."""
+    from indexer.corpus import ALIGNMENT_SUFFIX
+
+    return text_path.with_name(text_path.stem + ALIGNMENT_SUFFIX)
+
+
 def undo_addition(addition: Addition) -> None:
-    """Take back what :func:`apply_addition` wrote (after a failed index update)."""
+    """Take back what :func:`apply_addition` wrote, and the alignment links (after a failed index update)."""
     remove_document(addition.root, addition.entry["id"])
     addition.text_path.unlink(missing_ok=True)
+    sidecar_path(addition.text_path).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,11 @@ class Removal:
     root: Path
     doc_id: str
     path: Path
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """What ``remove`` deletes: the stored text and, for a translation, its alignment links."""
+        return (self.path, sidecar_path(self.path))
 
 
 def plan_removal(root: Path | str, doc_id: str) -> Removal:
@@ -279,25 +292,26 @@ def plan_removal(root: Path | str, doc_id: str) -> Removal:
     return Removal(Path(root), doc_id, Path(root) / doc.path)
 
 
-def apply_removal(removal: Removal) -> tuple[Corpus, bytes, bytes | None]:
-    """Remove the manifest entry and the stored text; returns the new corpus and what to restore on failure."""
+def apply_removal(removal: Removal) -> tuple[Corpus, bytes, dict[Path, bytes]]:
+    """Remove the manifest entry, the stored text and its links; returns the new corpus and what to restore."""
     manifest = removal.root / MANIFEST_NAME
     before = manifest.read_bytes()
-    text = removal.path.read_bytes() if removal.path.is_file() else None
+    files = {path: path.read_bytes() for path in removal.files if path.is_file()}
     remove_document(removal.root, removal.doc_id)
     try:
         corpus = load_corpus(removal.root)
     except BaseException:
         manifest.write_bytes(before)
         raise
-    removal.path.unlink(missing_ok=True)
-    return corpus, before, text
+    for path in files:
+        path.unlink(missing_ok=True)
+    return corpus, before, files
 
 
-def restore_removal(removal: Removal, manifest: bytes, text: bytes | None) -> None:
+def restore_removal(removal: Removal, manifest: bytes, files: dict[Path, bytes]) -> None:
     """Put back a removed document (after a failed index update)."""
-    if text is not None:
-        removal.path.write_bytes(text)
+    for path, data in files.items():
+        path.write_bytes(data)
     (removal.root / MANIFEST_NAME).write_bytes(manifest)
 
 

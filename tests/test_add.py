@@ -351,3 +351,56 @@ def test_a_pdf_named_txt_and_an_encrypted_pdf_say_what_they_are(capsys, corpus_c
     encrypted.output(str(locked))
     rc, _, err = _add(capsys, corpus_copy, locked, "--id", "m-fr", "--lang", "fr", "--no-index")
     assert rc == 2 and "encrypted" in err
+
+
+def test_a_translation_added_without_the_model_says_how_to_align_it(capsys, corpus_copy, tmp_path, passages):
+    file = tmp_path / "ja.txt"
+    file.write_text(
+        render_japanese_wrapped([p for p in passages if p.doc_id == "2012-chartres-ja"], 40), encoding="utf-8"
+    )
+    rc, _, err = _add(
+        capsys,
+        corpus_copy,
+        file,
+        "--id",
+        "c2-ja",
+        "--lang",
+        "ja",
+        "--translation-of",
+        "2012-chartres-fr",
+        "--index",
+        str(tmp_path / "index"),
+        "--keyword-only",
+    )
+    assert rc == 0, err
+    assert "jumelage align 2012-chartres-fr c2-ja --write" in err
+    # remove takes the alignment links away with the text
+    sidecar = corpus_copy / "ja" / "c2-ja.align.tsv"
+    sidecar.write_text("# links\n", encoding="utf-8")
+    assert main(["remove", "c2-ja", "--corpus", str(corpus_copy), "--no-index"]) == 0
+    assert not sidecar.exists() and not (corpus_copy / "ja" / "c2-ja.txt").exists()
+
+
+@pytest.mark.slow
+def test_a_translation_added_with_the_model_is_aligned(tmp_path, passages, embedding_model):
+    import argparse
+
+    from indexer.corpus_passages import build_passages
+    from indexer.ingest import apply_addition, plan_addition
+    from jumelage.commands.add_cmd import _align
+
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    file = tmp_path / "ja.txt"
+    bundled = [p for p in passages if p.doc_id == "2012-chartres-ja"]
+    file.write_text(render_japanese_wrapped(bundled, 40), encoding="utf-8")
+    addition = plan_addition(root, file, doc_id="c2-ja", lang="ja", translation_of="2012-chartres-fr")
+    corpus = apply_addition(addition)
+    args = argparse.Namespace(doc_id="c2-ja", translation_of="2012-chartres-fr")
+    assert _align(corpus, args, embedding_model) > 0
+    linked = [p for p in build_passages(load_corpus(root)) if p.doc_id == "c2-ja" and p.aligned_passage_ids]
+    assert len(linked) >= 0.9 * len(bundled)
+    # The automatic links agree with the explicit ones of the bundled translation on most passages.
+    explicit = {p.text: p.aligned_passage_ids for p in bundled}
+    agree = sum(1 for p in linked if explicit.get(p.text) == p.aligned_passage_ids)
+    assert agree >= 0.8 * len(linked)

@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from indexer.corpus import DEFAULT_CORPUS_DIR
+from indexer.corpus import DEFAULT_CORPUS_DIR, Corpus, load_corpus
 from indexer.ingest import apply_addition, plan_addition, undo_addition
 from jumelage.commands.common import (
     add_index_option,
@@ -14,7 +14,7 @@ from jumelage.commands.common import (
     print_json,
     progress,
 )
-from jumelage.commands.index_update import check_model, update_index, wants_model
+from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
 from search.index_reader import resolve_index_dir
 
 
@@ -60,6 +60,35 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
+def _alignable(corpus: Corpus, args: argparse.Namespace) -> bool:
+    """A Japanese translation of a French original, written without ``@`` markers: the aligner's case."""
+    if not args.translation_of:
+        return False
+    from indexer.auto_alignment import has_markers
+
+    new, original = corpus.document(args.doc_id), corpus.document(args.translation_of)
+    return new.lang == "ja" and original.lang == "fr" and not has_markers(corpus.read_text(new))
+
+
+def _align(corpus: Corpus, args: argparse.Namespace, encoder) -> int | None:
+    """Align a new translation with its original by embeddings and store the links (None: nothing to align).
+
+    Needs the model; with a keyword-only index the translation stays unaligned
+    until ``jumelage align FR JA --write``.
+    """
+    if not _alignable(corpus, args):
+        return None
+    if encoder is None:
+        progress(f"{args.doc_id} is indexed unaligned until `jumelage align {args.translation_of} {args.doc_id} --write`")
+        return None
+    from indexer.auto_alignment import align_translation
+
+    done = align_translation(corpus.root, args.translation_of, args.doc_id, encoder, write=True, corpus=corpus)
+    links = len(done.result.links)
+    progress(f"aligned {args.doc_id} with {args.translation_of}: {links} links written to {done.sidecar}")
+    return links
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     addition = plan_addition(
@@ -84,13 +113,20 @@ def run(args: argparse.Namespace) -> int:
     progress(f"{args.file}: {len(addition.passages)} passages, checked in {time.perf_counter() - started:.2f} s")
     corpus = apply_addition(addition)
     progress(f"stored {addition.text_path} and added {args.doc_id} to {Path(args.corpus) / 'declarations.toml'}")
+    aligned = None
     if not args.no_index:
         try:
-            update_index(corpus, target, model)
+            encoder = load_encoder(model)
+            aligned = _align(corpus, args, encoder)
+            if aligned is not None:
+                corpus = load_corpus(args.corpus)  # the links are part of the indexed corpus
+            update_index(corpus, target, encoder)
         except BaseException:
             undo_addition(addition)
             progress(f"index update failed: {args.doc_id} taken out of the corpus again")
             raise
+    elif _alignable(corpus, args):
+        progress(f"{args.doc_id} is indexed unaligned until `jumelage align {args.translation_of} {args.doc_id} --write`")
     if args.json:
         print_json(
             {
@@ -102,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
                     "new_edition": addition.new_edition is not None,
                 },
                 "passages": len(addition.passages),
+                "aligned_links": aligned,
             }
         )
     else:
