@@ -247,8 +247,8 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: P
     else:
         japanese = document_passages(raw, ja_id, "ja")
     known = dict(known_vectors or {})
-    fr_vecs = _vectors([p.text for p in french], encoder, known)
-    ja_vecs = _vectors([p.text for p in japanese], encoder, known)
+    both = _vectors([p.text for p in french] + [p.text for p in japanese], encoder, known)  # one batch
+    fr_vecs, ja_vecs = both[: len(french)], both[len(french):]
     result = align_passages([p.text for p in french], [p.text for p in japanese], fr_vecs, ja_vecs,
                             glossary=load_glossary(corpus.root))
     written = None
