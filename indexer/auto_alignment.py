@@ -38,8 +38,8 @@ from indexer.align import AlignmentResult, Link, align_passages
 from indexer.alignment import AlignmentError, fingerprint
 from indexer.corpus import Corpus, CorpusError, load_corpus
 from indexer.errors import CannotWrite
-from indexer.normalize import normalize_french
-from indexer.passage import Lang, Passage
+from indexer.normalize import normalize_document
+from indexer.passage import Passage
 
 GLOSSARY_FILE = "glossary.tsv"
 _HEADER = "# fr\tja\tconfidence\tfr_fingerprint\tja_fingerprint"
@@ -70,7 +70,7 @@ def has_markers(raw: str) -> bool:
 
 def document_passages(raw: str, doc_id: str, lang: str) -> list[Passage]:
     """The passages of a text without markers (the normaliser handles both languages' layouts)."""
-    return [replace(p, lang=Lang(lang)) for p in normalize_french(raw, doc_id)]
+    return normalize_document(raw, doc_id, lang)
 
 
 def load_glossary(corpus_root: Path) -> list[tuple[str, str]]:
@@ -235,7 +235,7 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: P
                           "give the French document first, then the Japanese one")
     if fr_doc.translation_of is not None:
         raise CorpusError(f"{fr_id} is itself a translation; align a translation with its original")
-    french = normalize_french(corpus.read_text(fr_doc), fr_id)
+    french = normalize_document(corpus.read_text(fr_doc), fr_id, fr_doc.lang)
     raw = corpus.read_text(ja_doc)
     marked = has_markers(raw)
     if write and marked:  # checked before any embedding: fails at once, changes nothing

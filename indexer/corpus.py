@@ -14,6 +14,8 @@ MANIFEST_NAME = "declarations.toml"
 ALIGNMENT_SUFFIX = ".align.tsv"  # automatic links of a translation, beside its text (indexer.auto_alignment)
 LANGS = ("fr", "ja")
 STATUSES = ("official", "参考訳")
+# What a user may type for the working-translation status (the manifest stores 参考訳).
+STATUS_ALIASES = {"official": "official", "参考訳": "参考訳", "working-translation": "参考訳", "working_translation": "参考訳"}
 
 _DOCUMENT_KEYS = ("id", "title", "edition", "city", "country", "date", "lang", "path", "status")
 
@@ -45,6 +47,8 @@ class Document:
     path: str
     status: str
     translation_of: str | None = None
+    source_format: str | None = None  # what `jumelage add` read: pdf, docx, html, txt, md
+    source_sha256: str | None = None  # sha256 of that original file
 
     @property
     def is_translation(self) -> bool:
@@ -138,6 +142,8 @@ def _document(entry: dict, where: str) -> Document:
         path=str(entry["path"]),
         status=str(entry["status"]),
         translation_of=entry.get("translation_of"),
+        source_format=entry.get("source_format"),
+        source_sha256=entry.get("source_sha256"),
     )
 
 
@@ -161,8 +167,8 @@ def _validate(corpus: Corpus, where: str) -> None:
         if doc.translation_of is not None:
             if doc.translation_of not in ids:
                 raise CorpusError(f"{where}: document {doc.id!r} is a translation of unknown document {doc.translation_of!r}")
-            if doc.status == "official":
-                raise CorpusError(f"{where}: document {doc.id!r} is a working translation; its status must be 参考訳")
+            if doc.translation_of == doc.id:
+                raise CorpusError(f"{where}: document {doc.id!r} names itself as translation_of")
 
 
 def load_corpus(root: Path | str = DEFAULT_CORPUS_DIR) -> Corpus:

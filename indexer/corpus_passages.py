@@ -12,7 +12,7 @@ from __future__ import annotations
 from indexer.alignment import align_translation
 from indexer.auto_alignment import has_markers, read_auto_alignment
 from indexer.corpus import Corpus
-from indexer.normalize import normalize_french
+from indexer.normalize import normalize_document
 from indexer.passage import Passage
 
 
@@ -32,7 +32,7 @@ def build_passages(corpus: Corpus) -> list[Passage]:
     by_doc: dict[str, list[Passage]] = {}
     for doc in corpus.documents:
         if doc.translation_of is None:
-            by_doc[doc.id] = normalize_french(corpus.read_text(doc), doc.id)
+            by_doc[doc.id] = normalize_document(corpus.read_text(doc), doc.id, doc.lang)
     links: dict[str, list[str]] = {}
     for doc in corpus.documents:
         if doc.translation_of is None:
