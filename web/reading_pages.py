@@ -15,6 +15,7 @@ from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
+
 @dataclass(frozen=True)
 class RowView:
     """One aligned row: French passages left, Japanese passages right."""
