@@ -74,7 +74,7 @@ def parse_query(text: str) -> ParsedQuery:
     exact = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)),
                      "fr_exact") if lang == "fr" else ()
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
-    kept, by_position = set(terms), {}
+    kept, by_position = set(terms), dict[int, list[str]]()
     for token in analyze(rest, name):
         if token.text in kept:
             by_position.setdefault(token.position, []).append(token.text)
@@ -176,7 +176,7 @@ class KeywordSearcher:
         """Rows whose folded text contains ``phrase``; candidates come from an AND of the terms."""
         terms = parsed.exact_terms if parsed.lang == "fr" else parsed.terms
         field = self._fields(parsed.lang)["exact" if parsed.lang == "fr" else "text"]
-        if not phrase or not terms:
+        if not phrase or not terms or field is None:
             return []
         docnums = self._docs_with_all(field, terms)
         row_of, folded, passages = self.index.row_of_docnum, self.index.folded_texts, self.index.store.passages
