@@ -44,15 +44,15 @@ class ServerLimits:
 
 
 def check_port(value: str) -> int:
-    """A TCP port from 1 to 65535 (argparse ``type``)."""
+    """A TCP port from 0 to 65535 (argparse ``type``); 0 asks the system for a free one."""
     import argparse
 
     try:
         port = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number from 1 to 65535, not {value[:20]!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be from 1 to 65535, not {port}")
+        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, not {value[:20]!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be from 0 to 65535 (0: any free port), not {port}")
     return port
 
 

@@ -17,7 +17,7 @@ def register(sub) -> None:
                                    "the index: a new generation published by `jumelage index` (or add/remove) is "
                                    "served within a second, without a restart.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=check_port, default=8000, help="port, 1-65535 (default: 8000)")
+    p.add_argument("--port", type=check_port, default=8000, help="port, 0-65535; 0 picks a free one (default: 8000)")
     # -- hardening (web.server, web.heavy) --------------------------------------------------------
     p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
                    help="also answer requests for this Host name (repeatable; 127.0.0.1, localhost "
