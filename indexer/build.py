@@ -125,7 +125,7 @@ def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.nd
     matrix = np.zeros((len(texts), encoder.dimension), np.float32)
     reuse = [(i, known[t]) for i, t in enumerate(texts) if t in known]
     if reuse and known_matrix is not None:
-        new_rows, old_rows = map(list, zip(*reuse))
+        new_rows, old_rows = map(list, zip(*reuse, strict=True))
         matrix[new_rows] = known_matrix[old_rows]
     missing = list(dict.fromkeys(t for t in texts if t not in known))
     if missing:

@@ -145,7 +145,7 @@ def analyzer_fingerprint() -> str:
     """
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted((here / "analysis").glob("*.py")) + [here / "keyword_index.py"]:
+    for path in [*sorted((here / "analysis").glob("*.py")), here / "keyword_index.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for package in ("sudachipy", "sudachidict-core", "whoosh-reloaded"):

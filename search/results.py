@@ -112,16 +112,19 @@ class SearchResponse:
     took_ms: float
     facets: dict[str, dict[str, int]]
     hits: list[SearchHit]
+    #: results per declaration before the ``doc`` filter: each is the total a click on it gives
+    facets_any_doc: dict[str, dict[str, int]] = field(default_factory=dict)
+    did_you_mean: str | None = None  #: a spelling correction of the query, when one is suggested
     commitments: bool = False  # only passages holding a commitment
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
-        """The ``search --json`` object (docs/design.md)."""
+        """The ``search --json`` object (docs/design.md); ``did_you_mean`` only when a correction is suggested."""
         return {
             **_fields(self, "query", "mode", "lang", "doc"),
             "query_lang": str(self.query_lang),
-            **_fields(self, "fusion", "commitments", "limit", "offset", "total", "took_ms", "facets"),
+            **_fields(self, "fusion", "commitments", "limit", "offset", "total", "took_ms", "facets", "facets_any_doc"),
             "results": [h.to_json(formatter) for h in self.hits],
-        }
+        } | ({"did_you_mean": self.did_you_mean} if self.did_you_mean else {})
 
 
 # -- quotations ----------------------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from starlette.staticfiles import StaticFiles
 
 from web import api, citations_api, commitments_page, errors, reading_pages
 from web.openapi import openapi_schema
+from web.reload import LiveIndex, PinGeneration
 from web.search_page import search_page
 from web.security import SecurityHeaders
-from web.reload import PinGeneration, LiveIndex
 from web.state import load_state
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

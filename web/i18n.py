@@ -39,6 +39,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "results_range": ("résultats {first}–{last} sur {total}", "{total}件中 {first}–{last}件"),
     "took": ("en {ms} ms", "{ms}ミリ秒"),
     "no_results": ("Aucun passage ne correspond à « {q} » en mode {mode}.", "「{q}」に一致する箇所はありません（{mode}）。"),
+    "did_you_mean": ("Vouliez-vous dire", "もしかして"),
+    "phrase_help": ("Entre guillemets, \"une expression\" est exigée telle quelle dans chaque passage trouvé "
+                    "(ou dans sa traduction alignée), quel que soit le mode ; le reste de la requête classe les résultats.",
+                    "「」や\"\"で囲んだ語句は、どのモードでも、その語句をそのまま含む箇所（または対応する訳文の箇所）だけに"
+                    "絞り込みます。残りの語は順位づけに使われます。"),
     "try_mode": ("Essayer le mode {mode}", "{mode}で試す"),
     "try_all_langs": ("Chercher dans toutes les langues", "すべての言語で検索"),
     "try_all_docs": ("Chercher dans toutes les déclarations", "すべての宣言で検索"),
@@ -88,6 +93,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "side_by_side": ("Français et japonais, passage par passage", "フランス語と日本語の対訳"),
     "only_one_language": ("Cette déclaration n'a pas encore de traduction japonaise dans le corpus.",
                           "この宣言の日本語訳はまだコーパスにありません。"),
+    "align_doubtful": ("Alignement automatique incertain (confiance {c}) : à vérifier",
+                       "自動対応付けが不確か（信頼度 {c}）：要確認"),
     "hits_marked": ("Les occurrences de « {q} » sont surlignées.", "「{q}」の該当箇所を強調表示しています。"),
     "clear_highlight": ("Retirer le surlignage", "強調を解除"),
     "passages_count": ("{n} passages", "{n}箇所"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -81,12 +81,14 @@ def _flag(value: str | None) -> bool:
 
 
 async def _run(state: AppState, req: SearchRequest) -> tuple[SearchResponse, dict[str, int]]:
-    """The page's response, and hit counts per declaration ignoring the declaration filter."""
+    """The page's response, and results per declaration before the declaration filter.
+
+    One search: the service counts every declaration over the same results it
+    ranks (the declaration filter applies last), so each count is the total a
+    click on it gives.
+    """
     response = await run_in_threadpool(state.service.run, req)
-    if req.doc is None:
-        return response, response.facets["doc_id"]
-    unfiltered = await run_in_threadpool(state.service.run, replace(req, doc=None, limit=1, offset=0))
-    return response, unfiltered.facets["doc_id"]
+    return response, response.facets_any_doc["doc_id"]
 
 
 def _suggestions(form: dict, state: AppState, t: Labels) -> list[tuple[str, dict]]:

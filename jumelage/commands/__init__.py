@@ -1,6 +1,8 @@
 """One module per subcommand; each exposes ``register(subparsers)``."""
 
 from jumelage.commands import (
+    add_cmd,
+    align_cmd,
     citations_cmd,
     commitments_cmd,
     echoes_cmd,
@@ -9,6 +11,7 @@ from jumelage.commands import (
     model_cmd,
     passages_cmd,
     quote_cmd,
+    remove_cmd,
     search_cmd,
     serve_cmd,
 )
@@ -24,4 +27,7 @@ REGISTRY = [
     quote_cmd.register,
     serve_cmd.register,
     model_cmd.register,
+    add_cmd.register,
+    remove_cmd.register,
+    align_cmd.register,
 ]

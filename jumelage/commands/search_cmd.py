@@ -17,8 +17,13 @@ from search.results import SearchResponse
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="search the declarations",
-                       description="Search passages by keyword, meaning, or both (hybrid, the default).")
-    p.add_argument("query", nargs="?", help="the query; \"quoted phrases\" must appear verbatim")
+                       description="Search passages by keyword, meaning, or both (hybrid, the default). Every keyword match "
+                                   "is a result; a passage found only by meaning must clear the model's "
+                                   "similarity floor. A misspelt French word gets a did-you-mean suggestion.")
+    p.add_argument("query", nargs="?",
+                   help='the query; a "quoted phrase" (also « … », 「…」) is a filter in every mode: only passages '
+                        'containing it verbatim (accents and case aside), or whose aligned translation does, are '
+                        'results, ranked by the mode')
     p.add_argument("--mode", default="hybrid", help=f"one of {', '.join(MODES)} (default: hybrid)")
     p.add_argument("--lang", help="only passages in this language: fr or ja")
     p.add_argument("--doc", help="only passages of this document id, e.g. 2012-chartres-fr")
