@@ -84,3 +84,7 @@ def test_question_words_do_not_rank(keyword_service):
     assert parse_query("Comment attirer des visiteurs ?").terms == ("attirer", "visiteur")
     assert "何" not in parse_query("何をしていますか 若者").terms
     assert parse_query("comment").terms == ("comment",)  # alone, a question word is the query
+
+
+def test_gibberish_gets_no_suggestion(keyword_service):
+    assert "did_you_mean" not in run(keyword_service, "xqzwv blorp", mode="keyword")
