@@ -2,7 +2,7 @@
 
 A French query word that no passage contains is replaced by the closest word
 that passages do contain (Whoosh's corrector over the unstemmed field: edit
-distance ≤ 1 for words of up to 6 letters, ≤ 2 beyond, ties broken by
+distance ≤ 1 for words of up to 5 letters, ≤ 2 beyond, ties broken by
 frequency), written as the passages write it. When an unknown word has no
 close neighbour the query is not a misspelling of anything here and gets no
 suggestion ("xqzwv blorp" once became "xqzwv lors").
@@ -20,7 +20,7 @@ from indexer.keyword_index import FIELDS_BY_LANG
 # A query with fewer keyword matches than this gets a suggestion when one of its words is unknown.
 FEW_MATCHES = 3
 MAX_EDITS = 2
-SHORT_WORD = 6  # letters; shorter words get one edit, or "blorp" becomes "lors"
+SHORT_WORD = 5  # letters; words this short get one edit, or "blorp" becomes "lors"
 
 
 def _surface(searcher, index, field: str, term: str) -> str:
