@@ -48,6 +48,7 @@ def suggest(searcher, index, query: str) -> str | None:
     if detect_lang(query) != "fr":
         return None
     field = FIELDS_BY_LANG["fr"]["exact"]
+    assert field is not None  # French always has its unstemmed field
     corrector = searcher.corrector(field)
     out, last, changed = [], 0, False
     for token in analyze(query, "fr_exact"):
