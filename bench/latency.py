@@ -229,6 +229,6 @@ def load_run(base_url: str, queries: list[Query], seconds: float, progress: Prog
     progress(f"load test: {seconds:.0f} s, concurrency 16")
     try:
         figures = run_load(base_url, seconds=seconds, concurrency=16, queries=[q.text for q in queries], mode="hybrid")
-    except Exception as err:  # the load generator is someone else's code: report, do not crash the run
+    except Exception as err:  # noqa: BLE001 - the load generator is someone else's code: report, do not crash the run
         return {"available": True, "error": f"{err.__class__.__name__}: {err}"}
     return {"available": True, "mode": "hybrid", "seconds": seconds, "concurrency": 16, **dict(figures)}

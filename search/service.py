@@ -11,7 +11,16 @@ from indexer.analysis import analyze
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, fair_fusion, keyword_weight, weighted_fusion
-from search.highlight import MarkKind, Snippet, make_snippet, match_spans, whole_text_span
+from search.highlight import (
+    Mark,
+    MarkKind,
+    Snippet,
+    best_fragment,
+    fragments,
+    make_snippet,
+    match_spans,
+    whole_text_span,
+)
 from search.index_reader import OpenIndex
 from search.keyword import KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
@@ -143,6 +152,9 @@ class SearchService:
         fused = self._phrase_first(fused, req, parsed, langs, None, query_vector)
         if parsed.phrases:
             fused = self._phrase_filter(fused, parsed.phrases)
+        if req.commitments:  # only passages holding a commitment (a filter, like a phrase)
+            holding = self.index.commitment_rows
+            fused = [f for f in fused if f.key in holding]
         if req.lang is None:
             fused = self._collapse_translations(fused)
         doc_counts = self.facets(fused)["doc_id"]
@@ -217,18 +229,48 @@ class SearchService:
         span = closest_sentence(self.index, row, query_vector) or whole_text_span(passage.text)
         return make_snippet(passage.text, [span], MarkKind.SEMANTIC)
 
-    def hit(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> SearchHit:
-        """The ranked passage ``fused`` as a result, its snippet marked for ``query``."""
+    @staticmethod
+    def _commitment_snippet(text: str, commitments: tuple, query_snippet: Snippet) -> Snippet:
+        """The window around the commitment sentences, marked as such, query hits inside them kept.
+
+        Marks may not overlap, so each commitment span is cut around the keyword hits it holds.
+        """
+        spans = [(c.start, c.end) for c in commitments]
+        keyword = sorted((m.start, m.end) for m in query_snippet.marks if m.kind == MarkKind.KEYWORD)
+        marks = [Mark(s, e, MarkKind.KEYWORD) for s, e in keyword]
+        for start, end in spans:
+            pos = start
+            for ks, ke in keyword:
+                if ke <= pos or ks >= end:
+                    continue
+                if ks > pos:
+                    marks.append(Mark(pos, ks, MarkKind.COMMITMENT))
+                pos = max(pos, ke)
+            if pos < end:
+                marks.append(Mark(pos, end, MarkKind.COMMITMENT))
+        fragment = best_fragment(fragments(text), spans)
+        return Snippet(text, fragment.start, fragment.end, tuple(sorted(marks, key=lambda m: (m.start, m.end))))
+
+    def hit(self, rank: int, fused: Fused, ranked: RankedList, query: str, commitments: bool = False) -> SearchHit:
+        """The ranked passage ``fused`` as a result, its snippet marked for ``query``.
+
+        With ``commitments``, the hit also carries the passage's commitment sentences and a
+        second snippet marking them (the "commitments only" view highlights what was committed).
+        """
         store = self.index.store
         passage = store.passages[fused.key]
         doc = store.document(passage.doc_id)
+        found = tuple(self.index.commitments.get(passage.passage_id, [])) if commitments else None
+        query_snippet = self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector)
         return SearchHit(
             rank=rank,
             passage=passage,
             doc_title=doc.title if doc else passage.doc_id,
-            snippet=self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector),
+            snippet=query_snippet,
             score=fused.score,
             scores=Scores(fused.keyword, fused.keyword_rank, fused.semantic, fused.semantic_rank),
+            commitments=found,
+            commitment_snippet=None if found is None else self._commitment_snippet(passage.text, found, query_snippet),
         )
 
     def run(self, req: SearchRequest) -> SearchResponse:
@@ -236,14 +278,14 @@ class SearchService:
         started = time.perf_counter()
         ranked = self.rank(req)
         page = ranked.items[req.offset : req.offset + req.limit]
-        hits = [self.hit(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
+        hits = [self.hit(req.offset + i + 1, f, ranked, req.query, req.commitments) for i, f in enumerate(page)]
         facets = self.facets(ranked.items)
         suggestion = self.keyword.did_you_mean(req.query) if ranked.keyword_matches < FEW_MATCHES else None
         return SearchResponse(
             query=req.query, mode=req.mode, lang=req.lang, doc=req.doc, query_lang=ranked.parsed.lang,
             fusion=req.fusion if req.mode == "hybrid" else None, limit=req.limit, offset=req.offset,
             total=ranked.total, took_ms=round((time.perf_counter() - started) * 1000, 2), facets=facets, hits=hits,
-            facets_any_doc={"doc_id": ranked.doc_counts}, did_you_mean=suggestion,
+            facets_any_doc={"doc_id": ranked.doc_counts}, did_you_mean=suggestion, commitments=req.commitments,
         )
 
     def search(self, req: SearchRequest) -> dict:

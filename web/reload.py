@@ -74,12 +74,12 @@ class LiveIndex:
     # -- following the pointer -----------------------------------------------------------------
     def check(self) -> bool:
         """Swap in the generation the pointer names if it is new and intact; True when swapped."""
+        name: str | None = None
+        problem: str | None = None
         try:
             name = fmt.read_pointer(self.index_dir)
         except IndexUnusable as err:
-            name, problem = None, str(err)
-        else:
-            problem = None
+            problem = str(err)
         if name is None or name == self._current.generation:
             if problem and problem != self._refused:
                 _say(f"error: {problem}; still serving {self._current.generation}")
@@ -95,6 +95,7 @@ class LiveIndex:
             _say(f"error: {err}; still serving {self._current.generation}")
             self._refused = name
             return False
+        old: AppState | None
         with self._lock:
             old, self._current = self._current, fresh
             if self._leases[id(old)] > 0:

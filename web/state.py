@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 def shared_loader(loader: Callable[[], QueryEncoder]) -> Callable[[], QueryEncoder]:
     """``loader`` called at most once: generations swapped in by a hot reload share one model."""
-    lock, loaded = threading.Lock(), []
+    lock = threading.Lock()
+    loaded: list[QueryEncoder] = []
 
     def load() -> QueryEncoder:
         with lock:
