@@ -72,7 +72,8 @@ def write_index(
             sentence_matrix = encoder.encode_passages(texts, show_progress=True) if texts else np.zeros((0, encoder.dimension), np.float32)
             write_sentence_vectors(directory, spans, sentence_matrix)
             n_sentences = len(spans)
-        model_info = ModelInfo(encoder.model_id, int(encoder.dimension), dict(encoder.prompts))
+        model_info = ModelInfo(encoder.model_id, int(encoder.dimension), dict(encoder.prompts),
+                               getattr(encoder, "backend", "torch"))
     citations = write_citations(directory, corpus, passages, vectors)  # echoes only when vectors exist
     progress(f"citations: {len(citations.references)} references, "
              f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")

@@ -19,6 +19,7 @@ class ModelInfo:
     model_id: str
     dimension: int
     prompts: dict[str, str] = field(default_factory=dict)
+    backend: str = "torch"  # torch | onnx | onnx-int8: vectors differ slightly between them
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def read_manifest(directory: Path) -> IndexManifest:
             corpus_checksum=str(data["corpus_checksum"]),
             passages=int(data["passages"]),
             documents={str(k): int(v) for k, v in dict(data["documents"]).items()},
-            model=ModelInfo(str(model["model_id"]), int(model["dimension"]), dict(model.get("prompts", {}))) if model else None,
+            model=ModelInfo(str(model["model_id"]), int(model["dimension"]), dict(model.get("prompts", {})),
+                            str(model.get("backend", "torch"))) if model else None,
             sentences=int(data.get("sentences", 0)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as err:

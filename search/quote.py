@@ -33,10 +33,10 @@ from typing import Protocol
 import numpy as np
 
 from indexer.analysis import detect_lang
-from indexer.manifest import IndexUnusable
 from search.errors import BadRequest
 from search.highlight import SNIPPET_CHARS, snippet
 from search.index_reader import STRUCTURAL_KINDS, OpenIndex
+from search.semantic import check_encoder
 from search.text import fold
 
 MATCH_THRESHOLD = 0.6        # share of the quotation's characters aligned in order
@@ -209,10 +209,7 @@ class QuoteFinder:
     def _load_encoder(self):
         if self._encoder is None:
             encoder = self._encoder_loader()
-            model = self.index.manifest.model
-            if model is not None and getattr(encoder, "model_id", model.model_id) != model.model_id:
-                raise IndexUnusable(f"the index was built with model {model.model_id!r} but {encoder.model_id!r} "
-                                    "is loaded: re-index with `jumelage index`")
+            check_encoder(self.index.manifest.model, encoder)
             self._encoder = encoder
         return self._encoder
 

@@ -7,10 +7,10 @@ from typing import Protocol
 
 import numpy as np
 
+from indexer.manifest import IndexUnusable, ModelInfo
 from search.errors import BadRequest
 from search.fusion import Ranked
 from search.index_reader import OpenIndex
-
 
 # One query is a single short sequence: a second torch thread saves little, and when the
 # other core is busy (another request, a co-tenant) the threads wait on each other:
@@ -24,15 +24,52 @@ class QueryEncoder(Protocol):
     def encode_query(self, text: str) -> np.ndarray: ...
 
 
-def query_encoder_loader(model: str | None) -> Callable[[], QueryEncoder]:
-    """A loader of the embedding model for answering queries (``--model``, ``$JUMELAGE_MODEL`` or the default)."""
+def query_encoder_loader(model: str | None, backend: str | None = None,
+                         index_backend: str | None = None) -> Callable[[], QueryEncoder]:
+    """A loader of the embedding model for answering queries.
+
+    ``model``: ``--model``, ``$JUMELAGE_MODEL`` or the default folder. ``backend``:
+    ``--embedding-backend``, ``$JUMELAGE_EMBEDDING_BACKEND``, else the one the index
+    was built with (``index_backend``), so a user who asks for nothing gets vectors
+    comparable with the index's; an explicit other backend is refused by
+    :func:`check_encoder`.
+    """
 
     def load() -> QueryEncoder:
-        from indexer.embedding.model import EmbeddingModel, resolve_model
+        from indexer.embedding.backends import (
+            explicit_backend,
+            load_encoder,
+            resolve_backend,
+        )
 
-        return EmbeddingModel(resolve_model(model), threads=QUERY_THREADS)
+        chosen = explicit_backend(backend) or resolve_backend(None, index_backend)
+        return load_encoder(model, chosen, threads=QUERY_THREADS)
 
     return load
+
+
+def check_encoder(model: ModelInfo | None, encoder: QueryEncoder) -> None:
+    """Refuse, in one line, an encoder whose vectors are not comparable with the index's.
+
+    Raises
+    ------
+    IndexUnusable
+        When the model or the embedding backend differs from the index manifest's.
+    """
+    if model is None:
+        return
+    loaded_id = getattr(encoder, "model_id", model.model_id)
+    if loaded_id != model.model_id:
+        raise IndexUnusable(
+            f"the index was built with model {model.model_id!r} but {loaded_id!r} is loaded: "
+            "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
+        )
+    loaded_backend = getattr(encoder, "backend", "torch")
+    if loaded_backend != model.backend:
+        raise IndexUnusable(
+            f"the index was built with embedding backend {model.backend!r} but {loaded_backend!r} is asked for: "
+            f"use --embedding-backend {model.backend}, or re-index with --embedding-backend {loaded_backend}"
+        )
 
 
 def candidate_rows(index: OpenIndex, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:

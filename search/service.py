@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.analysis import analyze
-from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
@@ -18,7 +17,7 @@ from search.highlight import match_spans, snippet
 from search.index_reader import OpenIndex
 from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
-from search.semantic import QueryEncoder, SemanticSearcher
+from search.semantic import QueryEncoder, SemanticSearcher, check_encoder
 
 
 @dataclass(frozen=True)
@@ -64,11 +63,7 @@ class SearchService:
                 if self._encoder_loader is None:
                     raise BadRequest("no embedding model is configured: use --mode keyword")
                 encoder = self._encoder_loader()
-                if encoder.model_id != model.model_id:
-                    raise IndexUnusable(
-                        f"the index was built with model {model.model_id!r} but {encoder.model_id!r} is loaded: "
-                        "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
-                    )
+                check_encoder(model, encoder)
                 self._semantic = SemanticSearcher(self.index, encoder)
             return self._semantic
 

@@ -31,11 +31,12 @@ async def healthz(request: Request) -> JSONResponse:
     summary: Health and index manifest
     responses:
       200:
-        description: The server is up; `manifest` describes the index (model, counts, build time).
+        description: The server is up; `manifest` describes the index (model, counts, build time);
+          `semantic` is false (no vectors), "loading" (encoder loading in the background) or true.
     """
     state = _state(request)
     return JSONResponse({"status": "ok", "index": str(state.index_dir), "manifest": state.index.manifest.to_json(),
-                         "semantic": state.has_vectors})
+                         "semantic": state.semantic_status})
 
 
 async def api_search(request: Request) -> JSONResponse:

@@ -40,7 +40,8 @@ def routes() -> list:
     ]
 
 
-def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True) -> Starlette:
+def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
+               backend: str | None = None) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -50,12 +51,14 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     model
         Embedding model folder or id; ``None`` for the default.
     warm_model
-        Load the model during start-up rather than on the first semantic query.
+        Load the model in the background from start-up rather than on the first semantic query.
+    backend
+        Embedding backend (torch, onnx, onnx-int8); ``None``: ``$JUMELAGE_EMBEDDING_BACKEND``, else the index's.
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        app.state.jumelage = load_state(Path(index_dir), model, warm_model=warm_model)
+        app.state.jumelage = load_state(Path(index_dir), model, warm_model=warm_model, backend=backend)
         yield
 
     return Starlette(

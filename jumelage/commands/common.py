@@ -21,11 +21,27 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="PATH_OR_NAME",
         help="sentence-transformers model (default: $JUMELAGE_MODEL or ./var/model/multilingual-e5-small)",
     )
+    parser.add_argument(
+        "--embedding-backend", choices=("torch", "onnx", "onnx-int8"), default=None,
+        help="how the model runs: onnx (ONNX Runtime fp32), onnx-int8 or torch (sentence-transformers); "
+             "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx (index)",
+    )
+
+
+def index_backend(index) -> str | None:
+    """The embedding backend an opened index was built with (``None`` without vectors)."""
+    return index.manifest.model.backend if index.manifest.model is not None else None
+
+
+def encoder_loader(args: argparse.Namespace, index):
+    """The query encoder loader for ``--model`` / ``--embedding-backend`` over ``index``."""
+    return query_encoder_loader(getattr(args, "model", None), getattr(args, "embedding_backend", None),
+                                index_backend(index))
 
 
 def open_service(args: argparse.Namespace) -> SearchService:
     index = open_index(resolve_index_dir(args.index))
-    return SearchService(index, query_encoder_loader(getattr(args, "model", None)))
+    return SearchService(index, encoder_loader(args, index))
 
 
 def print_json(obj: object) -> None:

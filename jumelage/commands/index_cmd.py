@@ -42,11 +42,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     encoder = None
     if not args.keyword_only:
-        from indexer.embedding.model import EmbeddingModel, resolve_model
+        from indexer.embedding.backends import load_encoder
 
         started = time.perf_counter()
-        encoder = EmbeddingModel(resolve_model(args.model))
-        progress(f"model {encoder.model_id} loaded in {time.perf_counter() - started:.1f} s")
+        encoder = load_encoder(args.model, args.embedding_backend, warn=progress)
+        progress(f"model {encoder.model_id} ({encoder.backend}) loaded in {time.perf_counter() - started:.1f} s")
     manifest = build_index(corpus, target, encoder, progress=progress)
     per_doc = ", ".join(f"{doc} {n}" for doc, n in manifest.documents.items())
     progress(f"indexed {manifest.passages} passages ({per_doc}) into {target} in {manifest.build_seconds:.1f} s")

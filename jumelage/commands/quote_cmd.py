@@ -6,10 +6,9 @@ import argparse
 import html
 import re
 
-from jumelage.commands.common import add_index_option, add_model_option, print_json
+from jumelage.commands.common import add_index_option, add_model_option, encoder_loader, print_json
 from search.index_reader import open_index, resolve_index_dir
 from search.quote import QuoteFinder
-from search.semantic import query_encoder_loader
 
 _MARK = re.compile(r"<mark(?: class=\"\w+\")?>(.*?)</mark>", re.S)
 
@@ -41,7 +40,7 @@ def _plain(answer: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     index = open_index(resolve_index_dir(args.index))
-    loader = None if args.no_semantic or index.manifest.model is None else query_encoder_loader(args.model)
+    loader = None if args.no_semantic or index.manifest.model is None else encoder_loader(args, index)
     answer = QuoteFinder(index, loader).find(args.text, limit=args.limit, semantic=not args.no_semantic)
     print_json(answer) if args.json else print(_plain(answer))
     return 0

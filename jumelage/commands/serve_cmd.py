@@ -26,5 +26,5 @@ def run(args: argparse.Namespace) -> int:
     index_dir = resolve_index_dir(args.index)
     open_index(index_dir)  # fail now, in one line, rather than inside the server's start-up
     progress(f"serving {index_dir} on http://{args.host}:{args.port}")
-    uvicorn.run(create_app(index_dir, model=args.model), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(index_dir, model=args.model, backend=args.embedding_backend), host=args.host, port=args.port, log_level="warning")
     return 0
