@@ -16,7 +16,7 @@ import numpy as np
 from bench.latency import Query
 from bench.stats import summarize, time_ms
 from indexer.analysis import analyze
-from indexer.passage import Passage
+from indexer.passage import Lang, Passage
 from search.keyword import parse_query
 from search.semantic import top_k
 
@@ -25,7 +25,7 @@ Progress = Callable[[str], None]
 
 
 def _analyzer(lang: str) -> str:
-    return "ja" if lang == "ja" else "fr"
+    return Lang.analyzer_of(lang)
 
 
 def tokenize_passages(passages: Sequence[Passage], progress: Progress) -> tuple[list[list[str]], float]:

@@ -23,6 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+from indexer.errors import JumelageError
 from indexer.passage import Passage, split_passage_id
 
 _MARKER = re.compile(r"^@\s+(.+?)\s*$")
@@ -30,7 +31,7 @@ _REFERENCE = re.compile(r"^(?P<pid>[^#\s]+:\d+)(?:#(?P<fp>[0-9a-f]{8}))?$")
 _WORD = re.compile(r"\w+")
 
 
-class AlignmentError(ValueError):
+class AlignmentError(JumelageError, ValueError):
     """A Japanese text's markers do not match the French passages they name."""
 
 
@@ -134,7 +135,7 @@ def _with_sections(passages: list[Passage], french: list[Passage]) -> list[Passa
     fr_by_id = {p.passage_id: p for p in french}
     for passage in passages:
         fr = fr_by_id[passage.aligned_passage_ids[0]]
-        if fr.kind in ("title", "heading", "caption"):
+        if fr.kind.opens_section:
             heading_ja.setdefault(fr.text.rstrip(" .:"), passage.text.rstrip(" 。:："))
     out = []
     for passage in passages:

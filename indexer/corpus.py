@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.errors import JumelageError
+
 DEFAULT_CORPUS_DIR = Path("corpus")
 MANIFEST_NAME = "declarations.toml"
 LANGS = ("fr", "ja")
@@ -15,7 +17,7 @@ STATUSES = ("official", "参考訳")
 _DOCUMENT_KEYS = ("id", "title", "edition", "city", "country", "date", "lang", "path", "status")
 
 
-class CorpusError(ValueError):
+class CorpusError(JumelageError, ValueError):
     """The corpus manifest or one of its texts is unusable; the message says how to fix it."""
 
 
@@ -77,7 +79,15 @@ class Corpus:
         return next((e for e in self.editions if e.number == number), None)
 
     def read_text(self, doc: Document) -> str:
-        return (self.root / doc.path).read_text(encoding="utf-8")
+        """The text of ``doc``; :class:`CorpusError` naming the file when it is missing or not UTF-8."""
+        path = self.root / doc.path
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise CorpusError(f"{path} (document {doc.id}) is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
+        except OSError as err:
+            raise CorpusError(f"cannot read {path} (document {doc.id}): {err.strerror or err}; "
+                              f"fix its path in {MANIFEST_NAME}") from None
 
     def checksum(self) -> str:
         """sha256 over the manifest and every listed text: changes when anything indexed changes."""

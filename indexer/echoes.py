@@ -36,7 +36,6 @@ from indexer.analysis import analyze
 from indexer.corpus import Document
 from indexer.passage import Passage
 
-ECHO_KINDS = frozenset({"paragraph", "list_item"})
 # Calibrated on tests/data/echo_pairs.jsonl (26 echoes, 35 non-echoes, labelled by reading the
 # texts, a third of the negatives chosen because they share words): weights 0.25–3 and thresholds
 # 0.86–1.05 were tried. Best F1 is 0.885 (w 1.0, t 0.935: P 0.885, R 0.885); we take the
@@ -100,7 +99,7 @@ def term_table(passages: Sequence[Passage]) -> TermTable:
     """Analyse every passage with its language's analyzer and weigh the terms by idf.
 
     Document frequencies are counted per language over the commitment passages
-    (:data:`ECHO_KINDS`) only: the many short table rows would otherwise make
+    (:attr:`Kind.is_prose <indexer.passage.Kind.is_prose>`) only: the many short table rows would otherwise make
     every word look rare.
     """
     terms: dict[str, dict[str, str]] = {}
@@ -108,13 +107,13 @@ def term_table(passages: Sequence[Passage]) -> TermTable:
     sizes: Counter = Counter()
     for p in passages:
         found: dict[str, str] = {}
-        for token in analyze(p.text, "ja" if p.lang == "ja" else "fr"):
+        for token in analyze(p.text, p.lang):
             surface = p.text[token.start : token.end].lower()
             if p.lang != "ja" and (len(token.text) < 2 or _unaccent(surface) in NON_KEY_WORDS_FR):
                 continue
             found.setdefault(token.text, surface)
         terms[p.passage_id] = found
-        if p.kind in ECHO_KINDS:
+        if p.kind.is_prose:
             df.setdefault(p.lang, Counter()).update(found.keys())
             sizes[p.lang] += 1
     idf: dict[str, float] = {}
@@ -205,7 +204,7 @@ def compute_echoes(
     by_id = {p.passage_id: p for p in passages}
     vec = {p.passage_id: np.asarray(vectors[i], dtype=np.float32) for i, p in zip(listed, passages)}
     table = term_table(passages)
-    originals = [p for p in passages if p.kind in ECHO_KINDS and family.get(p.doc_id) == p.doc_id]
+    originals = [p for p in passages if p.kind.is_prose and family.get(p.doc_id) == p.doc_id]
     found: dict[str, list[Echo]] = {}
     for a in originals:
         for b in originals:
@@ -216,7 +215,7 @@ def compute_echoes(
                 found.setdefault(a.passage_id, []).append(echo)
     # Project onto translations: a translated passage echoes the translations of what its original echoes.
     for p in passages:
-        if family.get(p.doc_id, p.doc_id) == p.doc_id or p.kind not in ECHO_KINDS:
+        if family.get(p.doc_id, p.doc_id) == p.doc_id or not p.kind.is_prose:
             continue
         projected: dict[str, Echo] = {}
         for original_id in p.aligned_passage_ids:

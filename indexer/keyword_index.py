@@ -37,8 +37,8 @@ def _fields(row: int, passage: Passage) -> dict:
     doc = {
         "passage_id": passage.passage_id,
         "doc_id": passage.doc_id,
-        "lang": passage.lang,
-        "kind": passage.kind,
+        "lang": str(passage.lang),
+        "kind": str(passage.kind),
         "row": row,
         fields["text"]: passage.text,
         fields["section"]: passage.section,

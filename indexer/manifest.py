@@ -6,11 +6,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from indexer.errors import JumelageError
+
 SCHEMA_VERSION = 1
 MANIFEST_FILE = "manifest.json"
 
 
-class IndexUnusable(ValueError):
+class IndexUnusable(JumelageError, ValueError):
     """The index is missing, corrupt, or was built by another schema or model."""
 
 

@@ -1,8 +1,9 @@
-"""The exceptions that mean "the user asked for something wrong", shown as one line."""
+"""The exceptions that mean "the user asked for something wrong", shown as one line.
 
-from indexer.alignment import AlignmentError
-from indexer.corpus import CorpusError
-from indexer.manifest import IndexUnusable
-from search.errors import BadRequest, NotFound
+Every one derives from :class:`indexer.errors.JumelageError`; anything else
+raised by a command is a bug and keeps its traceback (exit 1).
+"""
 
-USER_ERRORS = (BadRequest, NotFound, IndexUnusable, CorpusError, AlignmentError, ValueError, OSError)
+from indexer.errors import JumelageError
+
+USER_ERRORS: tuple[type[Exception], ...] = (JumelageError,)

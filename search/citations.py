@@ -23,8 +23,9 @@ from indexer.echoes import Echo
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
 from search.errors import BadRequest
-from search.highlight import match_spans, snippet
+from search.highlight import make_snippet, match_spans
 from search.index_reader import OpenIndex
+from search.results import CitationAnswer, CitedReference, EchoMatch, TargetDocument
 from search.lookup import document as find_document
 from search.lookup import passage as find_passage
 
@@ -50,77 +51,78 @@ class CitationService:
                     self._by_target.setdefault(target, []).append(ref)
 
     # -- presentation ---------------------------------------------------------------------------
-    def _document_json(self, doc_id: str) -> dict:
+    def _target(self, doc_id: str) -> TargetDocument:
         doc = self.index.store.document(doc_id)
-        return {"doc_id": doc_id, "title": doc.title if doc else doc_id, "lang": doc.lang if doc else None}
+        return TargetDocument(doc_id, doc.title if doc else doc_id, doc.lang if doc else None)
 
-    def _reference_json(self, ref: Reference) -> dict:
+    def _cited(self, ref: Reference) -> CitedReference:
         passage = self.index.store.get(ref.passage_id)
-        edition = self.index.store.edition(ref.edition)
-        return {
-            **ref.to_json(),
-            "section": passage.section if passage else "",
-            "snippet_html": snippet(passage.text, [(ref.start, ref.end)]) if passage else "",
-            "edition_info": None if edition is None else {
-                "number": edition.number, "city": edition.city, "year": edition.year,
-                "label_fr": edition.label_fr, "label_ja": edition.label_ja,
-            },
-            "target_documents": [self._document_json(t) for t in ref.targets],
-        }
+        return CitedReference(
+            reference=ref,
+            section=passage.section if passage else "",
+            snippet=make_snippet(passage.text, [(ref.start, ref.end)]) if passage else None,
+            edition=self.index.store.edition(ref.edition),
+            target_documents=[self._target(t) for t in ref.targets],
+        )
 
-    def _echo_json(self, echo: Echo) -> dict:
+    def _echo(self, echo: Echo) -> EchoMatch:
         other = self.index.store.get(echo.other_id)
         if other is None:  # a stale citations.json; the reader never fails on it
-            return {**echo.to_json(), "doc_id": None, "lang": None, "section": "", "text": "", "snippet_html": ""}
-        analyzer = "ja" if other.lang == "ja" else "fr"
-        terms = {t.text for surface in echo.shared_terms for t in analyze(surface, analyzer)}
-        return {
-            **echo.to_json(), "doc_id": other.doc_id, "lang": other.lang, "section": other.section,
-            "text": other.text, "snippet_html": snippet(other.text, match_spans(other.text, other.lang, terms)),
-            "aligned_passage_ids": list(other.aligned_passage_ids),
-        }
+            return EchoMatch(echo, None, None)
+        terms = {t.text for surface in echo.shared_terms for t in analyze(surface, other.lang)}
+        return EchoMatch(echo, other, make_snippet(other.text, match_spans(other.text, other.lang, terms)))
 
-    def _answer(self, kind: str, ident: str, passages: list[Passage], doc_ids: set[str], echo_limit: int | None) -> dict:
+    def _answer(self, kind: str, ident: str, passages: list[Passage], doc_ids: set[str],
+                echo_limit: int | None, subject: dict) -> CitationAnswer:
         own = [r for p in passages for r in self._by_passage.get(p.passage_id, [])]
         cited_by = sorted(
             {id(r): r for d in doc_ids for r in self._by_target.get(d, []) if r.doc_id not in doc_ids}.values(),
             key=lambda r: (self.index.store.row_of.get(r.passage_id, 0), r.start, r.edition),
         )
-        echoes_available = self.citations.echoes is not None
+        stored_echoes = self.citations.echoes
         echoes: list[Echo] = []
-        if echoes_available:
-            echoes = [e for p in passages for e in self.citations.echoes.get(p.passage_id, [])]
+        if stored_echoes is not None:
+            echoes = [e for p in passages for e in stored_echoes.get(p.passage_id, [])]
             echoes.sort(key=lambda e: (-e.score, e.passage_id, e.other_id))
             if echo_limit is not None:
                 echoes = echoes[:echo_limit]
-        return {
-            "id": ident,
-            "kind": kind,
-            "cites": [self._reference_json(r) for r in own if r.relation != "self"],
-            "mentions_self": [self._reference_json(r) for r in own if r.relation == "self"],
-            "cited_by": [self._reference_json(r) for r in cited_by],
-            "cited_by_level": "document",  # references name editions, so they cite whole declarations
-            "echoes": [self._echo_json(e) for e in echoes],
-            "echoes_available": echoes_available,
-            "echo_threshold": self.citations.echo_threshold,
-        }
+        return CitationAnswer(
+            id=ident,
+            kind=kind,
+            cites=[self._cited(r) for r in own if r.relation != "self"],
+            mentions_self=[self._cited(r) for r in own if r.relation == "self"],
+            cited_by=[self._cited(r) for r in cited_by],
+            echoes=[self._echo(e) for e in echoes],
+            echoes_available=stored_echoes is not None,
+            echo_threshold=self.citations.echo_threshold,
+            subject=subject,
+        )
 
     # -- queries ----------------------------------------------------------------------------------
-    def for_passage(self, passage_id: str) -> dict:
+    def of_passage(self, passage_id: str) -> CitationAnswer:
         """Citations of one passage; ``NotFound`` for an unknown id."""
         passage = find_passage(self.index, passage_id)
-        answer = self._answer("passage", passage_id, [passage], {passage.doc_id}, None)
-        answer["passage"] = passage.to_json()
-        return answer
+        return self._answer("passage", passage_id, [passage], {passage.doc_id}, None, {"passage": passage.to_json()})
 
-    def for_document(self, doc_id: str) -> dict:
+    def of_document(self, doc_id: str) -> CitationAnswer:
         """Citations of every passage of a document; ``NotFound`` for an unknown id."""
         doc = find_document(self.index, doc_id)
-        answer = self._answer("document", doc_id, self.index.store.of_document(doc_id), {doc_id}, MAX_DOCUMENT_ECHOES)
-        answer["document"] = doc.to_json()
-        return answer
+        return self._answer("document", doc_id, self.index.store.of_document(doc_id), {doc_id}, MAX_DOCUMENT_ECHOES,
+                            {"document": doc.to_json()})
+
+    def for_passage(self, passage_id: str) -> dict:
+        """:meth:`of_passage` as JSON (snippets as HTML)."""
+        return self.of_passage(passage_id).to_json()
+
+    def for_document(self, doc_id: str) -> dict:
+        """:meth:`of_document` as JSON (snippets as HTML)."""
+        return self.of_document(doc_id).to_json()
 
     def lookup(self, ident: str | None) -> dict:
+        """:meth:`resolve` as JSON (snippets as HTML)."""
+        return self.resolve(ident).to_json()
+
+    def resolve(self, ident: str | None) -> CitationAnswer:
         """A passage id (``DOC:N``) or a document id.
 
         Raises
@@ -134,10 +136,10 @@ class CitationService:
         if not ident:
             raise BadRequest("give a passage id (e.g. 2012-chartres-fr:8) or a document id (e.g. 2012-chartres-fr)")
         if self.index.store.get(ident) is not None:
-            return self.for_passage(ident)
+            return self.of_passage(ident)
         if self.index.store.document(ident) is not None:
-            return self.for_document(ident)
+            return self.of_document(ident)
         if ":" in ident:
-            return self.for_passage(ident)
-        return self.for_document(ident)
+            return self.of_passage(ident)
+        return self.of_document(ident)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.analysis import detect_lang
+from indexer.errors import read_user_text
 from indexer.store import PassageStore
 from search.errors import BadRequest
 from search.text import collapse
@@ -37,17 +38,15 @@ class EvalQuery:
 
 def load_eval_file(path: Path) -> list[EvalQuery]:
     """Read ``{"id","query","kind","anchors"}`` lines; a bad line is a one-line error naming it."""
-    if not path.is_file():
-        raise BadRequest(f"evaluation file {path} does not exist")
     queries = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(read_user_text(path, "evaluation file").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
             queries.append(EvalQuery(str(data["id"]), str(data["query"]), str(data.get("kind", "")),
                                      tuple(str(a) for a in data["anchors"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
             raise BadRequest(f"{path}:{lineno}: not an evaluation line ({err.__class__.__name__}: {err})") from None
     if not queries:
         raise BadRequest(f"evaluation file {path} holds no queries")

@@ -3,17 +3,21 @@
 Match spans come from running the passage's own analyzer over its text and
 keeping the tokens whose terms the query has, so the marks land on exactly
 the characters that matched (in Japanese too, where there are no spaces).
-Everything but our ``<mark>`` tags is HTML-escaped.
+Search returns :class:`Snippet` objects (a window and its marks, no markup);
+formatters turn them into HTML (everything but our ``<mark>`` tags escaped)
+or terminal text at the edges.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 
 from indexer.analysis import analyze
+from indexer.passage import Lang
 from indexer.vectors import sentence_spans
 
 SNIPPET_CHARS = 320
@@ -38,7 +42,7 @@ def match_spans(text: str, lang: str, terms: Iterable[str], exact_terms: Iterabl
     spans: list[Span] = []
     wanted = set(terms)
     if wanted:
-        spans += [(s, e) for term, s, e in _passage_terms(text, "ja" if lang == "ja" else "fr") if term in wanted]
+        spans += [(s, e) for term, s, e in _passage_terms(text, Lang.analyzer_of(lang)) if term in wanted]
     exact = set(exact_terms)
     if exact and lang == "fr":
         spans += [(s, e) for term, s, e in _passage_terms(text, "fr_exact") if term in exact]
@@ -81,24 +85,126 @@ def best_fragment(candidates: list[Fragment], spans: list[Span]) -> Fragment:
     return max(candidates, key=lambda f: (covered(f), -f.start))
 
 
-def format_fragment(text: str, fragment: Fragment, spans: list[Span], css_class: str | None = None) -> str:
-    """Escape the fragment and wrap the spans in ``<mark>`` (``class`` given for semantic marks)."""
-    open_tag = f'<mark class="{css_class}">' if css_class else "<mark>"
-    out, pos = [], fragment.start
-    for start, end in spans:
-        start, end = max(start, fragment.start), min(end, fragment.end)
-        if start >= end:
-            continue
-        out.append(html.escape(text[pos:start], quote=False))
-        out.append(open_tag + html.escape(text[start:end], quote=False) + "</mark>")
-        pos = end
-    out.append(html.escape(text[pos : fragment.end], quote=False))
-    prefix = "… " if fragment.start > 0 else ""
-    suffix = " …" if fragment.end < len(text.rstrip()) else ""
-    return prefix + "".join(out).strip() + suffix
+class MarkKind(StrEnum):
+    """Why a span is marked: a query term matched, or it is the sentence closest in meaning."""
+
+    KEYWORD = "keyword"
+    SEMANTIC = "semantic"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A marked span of a passage text (character offsets into the text)."""
+
+    start: int
+    end: int
+    kind: MarkKind = MarkKind.KEYWORD
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "kind": str(self.kind)}
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A window ``[start, end)`` of ``text`` and the marks to show in it; no markup.
+
+    Search returns this, and each edge formats it: the web pages with a Jinja
+    macro (autoescaped), the JSON API with :func:`html_format` (its
+    ``snippet_html``), the command line with :func:`bracket_format`. As in
+    Whoosh's ``highlight()``, the formatter is passed in, never baked in.
+    """
+
+    text: str
+    start: int
+    end: int
+    marks: tuple[Mark, ...] = ()
+
+    @property
+    def leading_ellipsis(self) -> bool:
+        return self.start > 0
+
+    @property
+    def trailing_ellipsis(self) -> bool:
+        return self.end < len(self.text.rstrip())
+
+    @property
+    def marked(self) -> bool:
+        """Whether some mark falls inside the window."""
+        return any(min(m.end, self.end) > max(m.start, self.start) for m in self.marks)
+
+    def segments(self) -> list[tuple[str, MarkKind | None]]:
+        """The window as ``(text, kind)`` pieces in order; ``kind`` is None between marks.
+
+        Whitespace at either end of the window is dropped (but not inside a mark).
+        """
+        out: list[tuple[str, MarkKind | None]] = []
+        pos = self.start
+        for mark in self.marks:
+            start, end = max(mark.start, self.start), min(mark.end, self.end)
+            if start >= end:
+                continue
+            out.append((self.text[pos:start], None))
+            out.append((self.text[start:end], mark.kind))
+            pos = end
+        out.append((self.text[pos : self.end], None))
+        if out[0][1] is None:
+            out[0] = (out[0][0].lstrip(), None)
+        if out[-1][1] is None:
+            out[-1] = (out[-1][0].rstrip(), None)
+        return [(text, kind) for text, kind in out if text]
+
+    def to_json(self) -> dict:
+        """The window and every mark, offsets into the passage text (the API's ``snippet``)."""
+        return {"start": self.start, "end": self.end, "marks": [m.to_json() for m in self.marks]}
+
+
+Formatter = Callable[[Snippet], str]
+"""Turns a :class:`Snippet` into text for one edge (HTML, plain terminal text…)."""
+
+_HTML_OPEN = {MarkKind.KEYWORD: "<mark>", MarkKind.SEMANTIC: '<mark class="sem">'}
+_BRACKETS = {MarkKind.KEYWORD: ("[", "]"), MarkKind.SEMANTIC: ("{", "}")}
+
+
+def _decorate(snippet: Snippet, body: str) -> str:
+    return ("… " if snippet.leading_ellipsis else "") + body + (" …" if snippet.trailing_ellipsis else "")
+
+
+def html_format(snippet: Snippet) -> str:
+    """Escaped HTML with ``<mark>`` (keyword) and ``<mark class="sem">`` (semantic): the API's ``snippet_html``."""
+    body = "".join(
+        html.escape(text, quote=False) if kind is None else _HTML_OPEN[kind] + html.escape(text, quote=False) + "</mark>"
+        for text, kind in snippet.segments()
+    )
+    return _decorate(snippet, body)
+
+
+def bracket_format(snippet: Snippet) -> str:
+    """Plain text for a terminal: ``[keyword hit]``, ``{closest sentence of a semantic hit}``."""
+    body = "".join(text if kind is None else _BRACKETS[kind][0] + text + _BRACKETS[kind][1]
+                   for text, kind in snippet.segments())
+    return _decorate(snippet, body)
+
+
+def marks_of(spans: Iterable[Span], kind: MarkKind = MarkKind.KEYWORD) -> tuple[Mark, ...]:
+    return tuple(Mark(start, end, kind) for start, end in spans)
+
+
+def make_snippet(text: str, spans: list[Span], kind: MarkKind = MarkKind.KEYWORD,
+                 max_chars: int = SNIPPET_CHARS) -> Snippet:
+    """The best window of ``text`` around ``spans`` (at most ``max_chars``), with its marks."""
+    fragment = best_fragment(fragments(text, max_chars), spans)
+    return Snippet(text, fragment.start, fragment.end, marks_of(spans, kind))
+
+
+def whole_text(text: str, spans: list[Span], kind: MarkKind = MarkKind.KEYWORD) -> Snippet:
+    """All of ``text`` with ``spans`` marked (a passage shown in full)."""
+    return Snippet(text, 0, len(text), marks_of(spans, kind))
 
 
 def snippet(text: str, spans: list[Span], css_class: str | None = None, max_chars: int = SNIPPET_CHARS) -> str:
-    """Highlighted, escaped snippet of ``text`` around ``spans``."""
-    fragment = best_fragment(fragments(text, max_chars), spans)
-    return format_fragment(text, fragment, spans, css_class)
+    """Highlighted, escaped HTML snippet of ``text`` around ``spans`` (``css_class="sem"``: semantic marks).
+
+    Shorthand for ``html_format(make_snippet(...))``, for callers that only want HTML.
+    """
+    kind = MarkKind.SEMANTIC if css_class == "sem" else MarkKind.KEYWORD
+    return html_format(make_snippet(text, spans, kind, max_chars))

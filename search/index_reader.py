@@ -12,14 +12,12 @@ import numpy as np
 from indexer.build import STORE_FILE, WHOOSH_DIR
 from indexer.keyword_index import open_keyword_index
 from indexer.manifest import IndexManifest, IndexUnusable, read_manifest
+from indexer.passage import STRUCTURAL_KINDS
 from indexer.store import PassageStore
 from indexer.vectors import load_sentence_vectors, load_vectors
 from search.text import fold
 
 DEFAULT_INDEX_DIR = Path("var/index")
-# Titles, headings, table captions and header rows are short and generic: as vectors they sit
-# close to every query ("hubs"), so semantic ranking leaves them to keyword search.
-STRUCTURAL_KINDS = frozenset({"title", "heading", "caption", "table_header"})
 
 
 def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
@@ -92,5 +90,5 @@ def open_index(directory: Path) -> OpenIndex:
     opened.rows_by_lang = {lang: np.flatnonzero(langs == lang) for lang in set(langs.tolist())}
     opened.rows_by_doc = {doc: np.flatnonzero(docs == doc) for doc in set(docs.tolist())}
     kinds = np.array([p.kind for p in store.passages])
-    opened.content_rows = np.flatnonzero(~np.isin(kinds, list(STRUCTURAL_KINDS)))
+    opened.content_rows = np.flatnonzero(~np.isin(kinds, [str(k) for k in STRUCTURAL_KINDS]))
     return opened

@@ -10,6 +10,7 @@ from whoosh import query as Q
 
 from indexer.analysis import analyze, detect_lang
 from indexer.analysis.french import FRENCH_STOP_WORDS
+from indexer.passage import Lang
 from search.bm25 import PerLanguageBM25F
 from search.index_reader import OpenIndex
 from search.text import fold
@@ -34,14 +35,10 @@ class ParsedQuery:
         return not self.terms and not self.phrases
 
 
-def _analyzer_name(lang: str) -> str:
-    return "ja" if lang == "ja" else "fr"
-
-
 def parse_query(text: str) -> ParsedQuery:
     """Split a query into ranked terms and required quoted phrases, analysed like the text."""
     lang = detect_lang(text)
-    name = _analyzer_name(lang)
+    name = Lang.analyzer_of(lang)
     phrases = [next(g for g in m.groups() if g) for m in _PHRASE.finditer(text)]
     rest = _PHRASE.sub(" ", text)
     terms = tuple(dict.fromkeys(t.text for t in analyze(rest, name)))

@@ -8,14 +8,13 @@ a side-by-side reading; the Japanese working translation is the right one.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from indexer.analysis import analyze
 from indexer.corpus import Document, Edition
 from indexer.passage import Passage
 from search.errors import NotFound
-from search.highlight import Fragment, format_fragment, match_spans
+from search.highlight import Snippet, match_spans, whole_text
 from search.index_reader import OpenIndex
 from search.keyword import parse_query
 
@@ -147,21 +146,21 @@ def pair_rows(left: list[Passage], right: list[Passage]) -> list[AlignedRow]:
     return [AlignedRow(tuple(groups[i][0]), tuple(groups[i][1])) for i in order]
 
 
-def marked_text(p: Passage, query: str | None) -> str:
-    """The whole text of ``p``, HTML-escaped, with the query's keyword hits in ``<mark>``.
+def marked_text(p: Passage, query: str | None) -> Snippet:
+    """The whole text of ``p`` with the query's keyword hits marked.
 
     Used when a reader arrives at a document or a passage from a search: the
     query is analysed in the passage's own language, so a French query marks
     French words and a Japanese one Japanese words.
     """
     if not query or not query.strip():
-        return html.escape(p.text, quote=False)
+        return whole_text(p.text, [])
     parsed = parse_query(query[:2000])
     if p.lang == parsed.lang:
         terms, exact = parsed.terms, parsed.exact_terms
     else:
-        terms, exact = tuple(t.text for t in analyze(query[:2000], "ja" if p.lang == "ja" else "fr")), ()
+        terms, exact = tuple(t.text for t in analyze(query[:2000], p.lang)), ()
     for phrase in parsed.phrase_terms:
         terms += phrase
     spans = match_spans(p.text, p.lang, terms, exact)
-    return format_fragment(p.text, Fragment(0, len(p.text)), spans)
+    return whole_text(p.text, spans)

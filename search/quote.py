@@ -33,9 +33,11 @@ from typing import Protocol
 import numpy as np
 
 from indexer.analysis import detect_lang
+from indexer.passage import Lang
 from search.errors import BadRequest
-from search.highlight import SNIPPET_CHARS, snippet
-from search.index_reader import STRUCTURAL_KINDS, OpenIndex
+from search.highlight import SNIPPET_CHARS, MarkKind, make_snippet
+from search.index_reader import OpenIndex
+from search.results import QuoteAnswer, QuoteMatch
 from search.semantic import check_encoder
 from search.text import fold
 
@@ -223,9 +225,9 @@ class QuoteFinder:
         index = self.index
         if index.vectors is None or self._encoder_loader is None:
             return []
-        other = "fr" if lang == "ja" else "ja"
+        other = Lang.analyzer_of(lang).other
         rows = np.asarray([r for r in index.rows_by_lang.get(other, np.empty(0, np.int64)).tolist()
-                           if index.store.passages[r].kind not in STRUCTURAL_KINDS], dtype=np.int64)
+                           if not index.store.passages[r].is_structural], dtype=np.int64)
         if len(rows) < 3:
             return []
         vector = np.asarray(self._load_encoder().encode_passages([quote])[0], dtype=np.float32)
@@ -245,16 +247,8 @@ class QuoteFinder:
         return [(top, row, Alignment(top, span[0], span[1]))]
 
     # -- answer ---------------------------------------------------------------------------------
-    def find(self, text: str | None, limit: int = 5, semantic: bool = True) -> dict:
-        """Source passages of a quotation, best first.
-
-        Returns
-        -------
-        dict
-            ``{query, lang, matched, method, threshold, took_ms, message, matches:[{rank, passage_id,
-            doc_id, lang, section, score, method, start, end, snippet_html, text, aligned_passage_ids,
-            same_text_as}]}``; ``matched`` is false and ``matches`` empty when nothing reaches the
-            threshold.
+    def match(self, text: str | None, limit: int = 5, semantic: bool = True) -> QuoteAnswer:
+        """Source passages of a quotation, best first; none when nothing reaches the threshold.
 
         Raises
         ------
@@ -279,24 +273,22 @@ class QuoteFinder:
         matches = self._present(found[:limit], method)
         message = (f"{len(matches)} source passage(s) found" if matches else
                    "no passage of the corpus matches this quotation")
-        return {
-            "query": text, "lang": lang, "matched": bool(matches), "method": method if matches else None,
-            "threshold": threshold, "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "message": message, "matches": matches,
-        }
+        return QuoteAnswer(text, lang, method if matches else None, threshold,
+                           round((time.perf_counter() - started) * 1000, 2), message, matches)
 
-    def _present(self, found: list[tuple[float, int, Alignment]], method: str) -> list[dict]:
+    def find(self, text: str | None, limit: int = 5, semantic: bool = True) -> dict:
+        """:meth:`match` as JSON: ``{query, lang, matched, method, threshold, took_ms, message, matches:[{rank,
+        passage_id, doc_id, lang, section, score, method, start, end, snippet_html, snippet, text,
+        aligned_passage_ids, same_text_as}]}``."""
+        return self.match(text, limit, semantic).to_json()
+
+    def _present(self, found: list[tuple[float, int, Alignment]], method: str) -> list[QuoteMatch]:
         store = self.index.store
+        kind = MarkKind.SEMANTIC if method == "semantic" else MarkKind.KEYWORD
         out = []
         for rank, (score, row, al) in enumerate(found, start=1):
             p = store.passages[row]
             twins = [store.passages[r].passage_id for r in self._same_text[self._skeletons[row].text] if r != row]
-            out.append({
-                "rank": rank, "passage_id": p.passage_id, "doc_id": p.doc_id, "lang": p.lang,
-                "section": p.section, "score": round(float(score), 4), "method": method,
-                "start": al.start, "end": al.end,
-                "snippet_html": snippet(p.text, [(al.start, al.end)], css_class="sem" if method == "semantic" else None,
-                                        max_chars=max(SNIPPET_CHARS, al.end - al.start + 120)),
-                "text": p.text, "aligned_passage_ids": list(p.aligned_passage_ids), "same_text_as": twins,
-            })
+            shown = make_snippet(p.text, [(al.start, al.end)], kind, max_chars=max(SNIPPET_CHARS, al.end - al.start + 120))
+            out.append(QuoteMatch(rank, p, score, method, al.start, al.end, shown, twins))
         return out

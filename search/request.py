@@ -33,11 +33,26 @@ class SearchRequest:
         return max(MIN_WINDOW, self.offset + self.limit)
 
 
-def _as_int(value: object, name: str) -> int:
+def parse_int(raw: object, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter (from a URL or the command line), ``default`` when absent or empty.
+
+    The one integer parser of the program: search's ``limit``/``offset``, the
+    result pages' ``page``, the quotation API's ``limit``.
+
+    Raises
+    ------
+    BadRequest
+        Naming the parameter, when it is not a whole number or not in ``[low, high]``.
+    """
+    if raw is None or raw == "":
+        return default
     try:
-        return int(str(value).strip())
+        value = int(str(raw).strip())
     except ValueError:
-        raise BadRequest(f"{name} must be a whole number, got {str(value)[:40]!r}") from None
+        raise BadRequest(f"{name} must be a whole number, got {str(raw)[:40]!r}") from None
+    if not low <= value <= high:
+        raise BadRequest(f"{name} must be between {low} and {high}, got {value}")
+    return value
 
 
 def make_request(
@@ -69,12 +84,8 @@ def make_request(
     if lang is not None and lang not in LANGS:
         raise BadRequest(f"unknown lang {lang[:40]!r}: use fr or ja (or leave it out for both)")
     doc = str(doc).strip() if doc not in (None, "") else None
-    limit_n = DEFAULT_LIMIT if limit in (None, "") else _as_int(limit, "limit")
-    if not 1 <= limit_n <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit_n}")
-    offset_n = 0 if offset in (None, "") else _as_int(offset, "offset")
-    if not 0 <= offset_n <= MAX_OFFSET:
-        raise BadRequest(f"offset must be between 0 and {MAX_OFFSET}, got {offset_n}")
+    limit_n = parse_int(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset_n = parse_int(offset, "offset", 0, 0, MAX_OFFSET)
     fusion = str(fusion).strip().lower() if fusion not in (None, "") else "rrf"
     if fusion not in FUSIONS:
         raise BadRequest(f"unknown fusion {fusion[:40]!r}: use rrf or weighted")

@@ -13,10 +13,11 @@ from indexer.analysis import analyze
 from indexer.passage import Passage
 from search.errors import BadRequest
 from search.fusion import Fused, Ranked, reciprocal_rank_fusion, weighted_fusion
-from search.highlight import match_spans, snippet
+from search.highlight import MarkKind, Snippet, make_snippet, match_spans
 from search.index_reader import OpenIndex
 from search.keyword import KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.request import SearchRequest
+from search.results import Scores, SearchHit, SearchResponse
 from search.semantic import QueryEncoder, SemanticSearcher, check_encoder
 
 
@@ -155,17 +156,17 @@ class SearchService:
 
     # -- presentation --------------------------------------------------------------------------
     def _snippet(self, passage: Passage, row: int, parsed: ParsedQuery, query: str,
-                 query_vector: np.ndarray | None) -> str:
+                 query_vector: np.ndarray | None) -> Snippet:
         if passage.lang == parsed.lang:
             terms, exact = parsed.terms, parsed.exact_terms
         else:
-            terms, exact = tuple(t.text for t in analyze(query, "ja" if passage.lang == "ja" else "fr")), ()
+            terms, exact = tuple(t.text for t in analyze(query, passage.lang)), ()
         for phrase_terms in parsed.phrase_terms:
             terms = terms + phrase_terms
         spans = match_spans(passage.text, passage.lang, terms, exact)
         if spans or query_vector is None:
-            return snippet(passage.text, spans)
-        return snippet(passage.text, [self._closest_sentence(row, passage, query_vector)], css_class="sem")
+            return make_snippet(passage.text, spans)
+        return make_snippet(passage.text, [self._closest_sentence(row, passage, query_vector)], MarkKind.SEMANTIC)
 
     def _closest_sentence(self, row: int, passage: Passage, query_vector: np.ndarray) -> tuple[int, int]:
         ids = self.index.sentences_by_row.get(row)
@@ -176,55 +177,38 @@ class SearchService:
         _row, start, end = self.index.sentence_spans[ids[int(np.argmax(scores))]]
         return (start, end)
 
-    def result(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> dict:
+    def hit(self, rank: int, fused: Fused, ranked: RankedList, query: str) -> SearchHit:
+        """The ranked passage ``fused`` as a result, its snippet marked for ``query``."""
         store = self.index.store
         passage = store.passages[fused.key]
         doc = store.document(passage.doc_id)
-        return {
-            "rank": rank,
-            "passage_id": passage.passage_id,
-            "doc_id": passage.doc_id,
-            "doc_title": doc.title if doc else passage.doc_id,
-            "lang": passage.lang,
-            "kind": passage.kind,
-            "section": passage.section,
-            "text": passage.text,
-            "snippet_html": self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector),
-            "score": round(fused.score, 6),
-            "scores": {
-                "keyword": None if fused.keyword is None else round(fused.keyword, 6),
-                "keyword_rank": fused.keyword_rank,
-                "semantic": None if fused.semantic is None else round(fused.semantic, 6),
-                "semantic_rank": fused.semantic_rank,
-            },
-            "aligned_passage_ids": list(passage.aligned_passage_ids),
-        }
+        return SearchHit(
+            rank=rank,
+            passage=passage,
+            doc_title=doc.title if doc else passage.doc_id,
+            snippet=self._snippet(passage, fused.key, ranked.parsed, query, ranked.query_vector),
+            score=fused.score,
+            scores=Scores(fused.keyword, fused.keyword_rank, fused.semantic, fused.semantic_rank),
+        )
 
-    def search(self, req: SearchRequest) -> dict:
-        """Run ``req`` and return DESIGN.md's JSON object (``took_ms`` included)."""
+    def run(self, req: SearchRequest) -> SearchResponse:
+        """Run ``req``: one page of typed results, with the total and facets of all of them."""
         started = time.perf_counter()
         ranked = self.rank(req)
         page = ranked.items[req.offset : req.offset + req.limit]
-        results = [self.result(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
+        hits = [self.hit(req.offset + i + 1, f, ranked, req.query) for i, f in enumerate(page)]
         facets: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}}
         for f in ranked.items:
             passage = self.index.store.passages[f.key]
             facets["doc_id"][passage.doc_id] = facets["doc_id"].get(passage.doc_id, 0) + 1
-            facets["lang"][passage.lang] = facets["lang"].get(passage.lang, 0) + 1
-        return {
-            "query": req.query,
-            "mode": req.mode,
-            "lang": req.lang,
-            "doc": req.doc,
-            "query_lang": ranked.parsed.lang,
-            "fusion": req.fusion if req.mode == "hybrid" else None,
-            "limit": req.limit,
-            "offset": req.offset,
-            "total": ranked.total,
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
-            "facets": facets,
-            "results": results,
-        }
+            lang = str(passage.lang)
+            facets["lang"][lang] = facets["lang"].get(lang, 0) + 1
+        return SearchResponse(
+            query=req.query, mode=req.mode, lang=req.lang, doc=req.doc, query_lang=ranked.parsed.lang,
+            fusion=req.fusion if req.mode == "hybrid" else None, limit=req.limit, offset=req.offset,
+            total=ranked.total, took_ms=round((time.perf_counter() - started) * 1000, 2), facets=facets, hits=hits,
+        )
 
-
-
+    def search(self, req: SearchRequest) -> dict:
+        """Run ``req`` and return DESIGN.md's JSON object (``took_ms`` included, snippets as HTML)."""
+        return self.run(req).to_json()

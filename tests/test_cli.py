@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import EVAL_FILE, run_cli
+from tests.helpers import EVAL_FILE, run_cli
 
 
 @pytest.fixture(scope="module")

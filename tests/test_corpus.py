@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from indexer.corpus import CorpusError, load_corpus
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 SEED_SHA256 = {
     "fr/2010-kanazawa.txt": "fa24414bbd04456c1bfa381643c1e94c53224bd9feaaa0c20923398b824566cf",

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.echoes import ECHO_KINDS, ECHO_THRESHOLD, EchoError, compute_echoes, is_echo, pair_features, term_table
+from indexer.echoes import ECHO_THRESHOLD, EchoError, compute_echoes, is_echo, pair_features, term_table
 
 PAIRS_FILE = Path(__file__).resolve().parent / "data" / "echo_pairs.jsonl"
 
@@ -25,7 +25,7 @@ def test_labelled_set_is_well_formed(passages):
     for pair in pairs:
         a, b = by_id[pair["a"]], by_id[pair["b"]]
         assert a.doc_id != b.doc_id and {a.lang, b.lang} == {"fr"}
-        assert a.kind in ECHO_KINDS and b.kind in ECHO_KINDS
+        assert a.kind.is_prose and b.kind.is_prose
         assert pair["reason"].strip()
 
 
@@ -62,7 +62,7 @@ def test_stored_echoes(model_index_dir, model_index):
     family = {d.id: d.translation_of or d.id for d in store.documents}
     for pid, items in echoes.items():
         source = store.get(pid)
-        assert source.kind in ECHO_KINDS
+        assert source.kind.is_prose
         assert 0 < len(items) <= 8
         assert [e["score"] for e in items] == sorted((e["score"] for e in items), reverse=True)
         for e in items:

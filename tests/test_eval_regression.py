@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from search.evaluation import evaluate, load_eval_file, regressions, score_ranking
-from tests.conftest import EVAL_FILE
+from tests.helpers import EVAL_FILE
 
 BASELINE = Path(__file__).parent / "data" / "eval_regression.json"
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from indexer.normalize import normalize_french, strip_markup
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 DOCS = {"2010-kanazawa-fr": "fr/2010-kanazawa.txt", "2012-chartres-fr": "fr/2012-chartres.txt"}
 WORD = re.compile(r"\w+")

@@ -28,7 +28,7 @@ import pytest
 from indexer.alignment import AlignmentError, align_translation, fingerprint
 from indexer.normalize import normalize_french
 from indexer.passage import Passage
-from tests.conftest import CORPUS
+from tests.helpers import CORPUS
 
 TRANSLATIONS = {"2010-kanazawa-ja": "2010-kanazawa-fr", "2012-chartres-ja": "2012-chartres-fr"}
 JA_PATHS = {"2010-kanazawa-ja": "ja/2010-kanazawa.txt", "2012-chartres-ja": "ja/2012-chartres.txt"}

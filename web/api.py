@@ -54,7 +54,7 @@ async def api_search(request: Request) -> JSONResponse:
       - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1, default: 0.5}}
     responses:
       200:
-        description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, score, scores, aligned_passage_ids}]}"
+        description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, snippet: {start, end, marks: [{start, end, kind}]}, score, scores, aligned_passage_ids}]}"
       400:
         description: A parameter is missing or invalid; `error` says which and what is allowed.
     """

@@ -1,44 +1,21 @@
-"""Citations and quotation lookup over HTTP, and the citation lists of the passage page.
+"""Citations and quotation lookup over HTTP: the CLI's JSON objects.
 
-The citation service and the quotation finder are built once per app, on
-first use (the shingle index takes a few tens of milliseconds), and shared
-between requests; their answers are the CLI's JSON objects.
+The services live in :class:`~web.state.AppState` (built once, on first use);
+the passage page's citation lists are in :mod:`web.views`.
 """
 
 from __future__ import annotations
 
-import html
-import threading
-from dataclasses import dataclass
-
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from indexer.passage import Passage
-from search.citations import CitationService
-from search.errors import BadRequest
-from search.quote import QuoteFinder
-
-_LOCK = threading.Lock()
+from search.request import parse_int
+from web.state import AppState
 
 
-def _state(request: Request):
+def _state(request: Request) -> AppState:
     return request.app.state.jumelage
-
-
-def _services(request: Request) -> tuple[CitationService, QuoteFinder]:
-    app_state = request.app.state
-    with _LOCK:
-        services = getattr(app_state, "jumelage_citations", None)
-        if services is None:
-            state = _state(request)
-            # The quotation finder borrows the search service's model: loaded once, for both.
-            finder = QuoteFinder(state.index, lambda: state.service.semantic().encoder)
-            services = (CitationService(state.index), finder)
-            app_state.jumelage_citations = services
-    return services
 
 
 async def api_passage_citations(request: Request) -> JSONResponse:
@@ -53,18 +30,9 @@ async def api_passage_citations(request: Request) -> JSONResponse:
       404:
         description: No passage has this id.
     """
-    citations, _ = _services(request)
+    citations = _state(request).citations
     answer = await run_in_threadpool(citations.for_passage, request.path_params["passage_id"])
     return JSONResponse(answer)
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return 5
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"limit must be a whole number between 1 and 100, not {raw[:40]!r}") from None
 
 
 async def api_quote(request: Request) -> JSONResponse:
@@ -76,51 +44,15 @@ async def api_quote(request: Request) -> JSONResponse:
       - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 100, default: 5}}
     responses:
       200:
-        description: "{query, lang, matched, method, threshold, took_ms, message, matches:[{rank, passage_id, score, start, end, snippet_html, ...}]}"
+        description: "{query, lang, matched, method, threshold, took_ms, message, matches:[{rank, passage_id, score, start, end, snippet_html, snippet, ...}]}"
       400:
         description: Empty or over-long quotation, or a bad limit.
     """
-    _, finder = _services(request)
+    finder = _state(request).quotes
     params = request.query_params
     text = params.get("text")
     if text is None:
         text = params.get("q")
-    answer = await run_in_threadpool(finder.find, text, _limit(params.get("limit")))
+    limit = parse_int(params.get("limit"), "limit", 5, 1, 100)
+    answer = await run_in_threadpool(finder.find, text, limit)
     return JSONResponse(answer)
-
-
-# -- the passage page ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CitationItem:
-    """One line of the passage page's citation lists (the template reads ``id``, ``lang``, ``html``)."""
-
-    id: str
-    lang: str
-    html: Markup
-
-
-def _target_note(ref: dict, ui_lang: str) -> str:
-    if ref["status"] == "document":
-        titles = sorted({d["title"] for d in ref["target_documents"]})
-        return "→ " + " / ".join(titles)
-    if ref["status"] == "edition_without_text":
-        return "→ " + ("本文なし" if ui_lang == "ja" else "pas de texte dans le corpus")
-    return "→ " + ("不明な回" if ui_lang == "ja" else "édition inconnue du corpus")
-
-
-def _item(ref: dict, ui_lang: str) -> CitationItem:
-    label = html.escape(f"{ref['label']} {_target_note(ref, ui_lang)}", quote=False)
-    return CitationItem(ref["passage_id"], ref["lang"],
-                        Markup(f'{ref["snippet_html"]} <span class="muted">{label}</span>'))
-
-
-def citations_view(request: Request, passage: Passage, ui_lang: str = "fr") -> dict:
-    """``{"cites": [...], "cited_by": [...], "echoes": [...]}`` for the passage page, spans marked."""
-    citations, _ = _services(request)
-    answer = citations.for_passage(passage.passage_id)
-    cited_by = [r for r in answer["cited_by"] if r["lang"] == passage.lang] or answer["cited_by"]
-    echoes = [CitationItem(e["other_id"], e["lang"] or passage.lang,
-                           Markup(e["snippet_html"] + f' <span class="muted">({e["score"]:.2f})</span>'))
-              for e in answer["echoes"]]
-    return {"cites": [_item(r, ui_lang) for r in answer["cites"]],
-            "cited_by": [_item(r, ui_lang) for r in cited_by], "echoes": echoes}

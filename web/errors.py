@@ -1,6 +1,6 @@
 """Error responses: JSON for the API, a page for people; never a traceback.
 
-User mistakes are 400 (bad parameter) or 404 (unknown id or page); an index
+User mistakes (:class:`~indexer.errors.JumelageError`) are 400 (bad parameter) or 404 (unknown id or page); an index
 that cannot serve is 503; anything else is a bug: logged in full, answered
 with a short message.
 """
@@ -13,8 +13,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from search.index_reader import IndexUnusable
+from indexer.errors import JumelageError
 from search.errors import BadRequest, NotFound
+from search.index_reader import IndexUnusable
 from web.templating import labels_for, render
 
 log = logging.getLogger("jumelage.web")
@@ -61,6 +62,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 HANDLERS = {
+    JumelageError: bad_request,  # any other user error (most specific class wins)
     BadRequest: bad_request,
     NotFound: not_found,
     IndexUnusable: unavailable,

@@ -126,6 +126,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "kind_list_item": ("point", "項目"),
     "kind_table_header": ("en-tête", "表見出し"),
     "kind_table_row": ("ligne de tableau", "表の行"),
+    "edition_without_text": ("pas de texte dans le corpus", "本文なし"),
+    "edition_unknown": ("édition inconnue du corpus", "不明な回"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.errors import BadRequest
+from search.request import parse_int
 
 PAGE_SIZE = 10
 MAX_PAGE = 10_000  # beyond it the offset would pass search's own bound
@@ -47,15 +47,7 @@ def parse_page(raw: str | None) -> int:
     BadRequest
         When it is not a whole number in range.
     """
-    if raw in (None, ""):
-        return 1
-    try:
-        page = int(raw.strip())
-    except ValueError:
-        raise BadRequest(f"page must be a whole number, got {raw[:40]!r}") from None
-    if not 1 <= page <= MAX_PAGE:
-        raise BadRequest(f"page must be between 1 and {MAX_PAGE}, got {page}")
-    return page
+    return parse_int(raw, "page", 1, 1, MAX_PAGE)
 
 
 def paging(page: int, total: int, size: int = PAGE_SIZE) -> Paging:

@@ -11,9 +11,8 @@ from starlette.responses import HTMLResponse
 from search import lookup
 from web.i18n import Labels
 from web.state import AppState
-from web.citations_api import citations_view
-from web.templating import labels_for, render, ui_lang
-from web.views import PassageView, all_documents, document_view, passage_view, translation_views
+from web.templating import labels_for, render
+from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
 MAX_HIGHLIGHT_QUERY = 2000  # the same bound as a search: longer text is not a query
 
@@ -39,7 +38,7 @@ def _query(request: Request) -> str:
 def _row_view(row: lookup.AlignedRow, t: Labels, query: str) -> RowView:
     left = [passage_view(p, t, query) for p in row.left]
     right = [passage_view(p, t, query) for p in row.right]
-    return RowView(left, right, any("<mark" in v.html for v in left + right))
+    return RowView(left, right, any(v.snippet.marked for v in left + right))
 
 
 async def documents_page(request: Request) -> HTMLResponse:
@@ -73,8 +72,8 @@ async def passage_page(request: Request) -> HTMLResponse:
         "translations": translation_views(state.index, p, t, query),
         "before": [passage_view(n, t) for n in before],
         "after": [passage_view(n, t) for n in after],
-        # What it cites and what cites it, spans marked (web.citations_api).
-        "citations": await run_in_threadpool(citations_view, request, p, ui_lang(request)),
+        # What it cites, what cites it, what echoes it, spans marked.
+        "citations": await run_in_threadpool(citations_view, state.citations, p, t),
         "q": query,
     })
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from search import lookup
 from search.errors import BadRequest
+from search.highlight import Snippet
 from search.request import LANGS, MODES, SearchRequest, make_request
+from search.results import Scores, SearchHit, SearchResponse
 from web.chart import hits_chart
 from web.i18n import Labels
 from web.paging import PAGE_SIZE, paging, parse_page
@@ -29,8 +30,8 @@ class ResultView:
     lang: str
     kind_label: str
     section: str
-    snippet_html: Markup  #: escaped by search, ``<mark>`` tags only
-    scores: dict
+    snippet: Snippet  # rendered by the `snippet` macro of _macros.html
+    scores: Scores
     score: float
     document: DocumentView
     translations: list[PassageView]
@@ -40,18 +41,18 @@ def _state(request: Request) -> AppState:
     return request.app.state.jumelage
 
 
-def _result_view(state: AppState, raw: dict, t: Labels, query: str) -> ResultView:
-    passage = lookup.passage(state.index, raw["passage_id"])
-    doc = document_view(state.index, lookup.document(state.index, raw["doc_id"]), t)
+def _result_view(state: AppState, hit: SearchHit, t: Labels, query: str) -> ResultView:
+    passage = hit.passage
+    doc = document_view(state.index, lookup.document(state.index, passage.doc_id), t)
     return ResultView(
-        rank=raw["rank"],
-        passage_id=raw["passage_id"],
-        lang=raw["lang"],
-        kind_label=t.get(f"kind_{raw['kind']}", raw["kind"]),
-        section=raw["section"],
-        snippet_html=Markup(raw["snippet_html"]),  # produced escaped by search.highlight
-        scores=raw["scores"],
-        score=raw["score"],
+        rank=hit.rank,
+        passage_id=passage.passage_id,
+        lang=passage.lang,
+        kind_label=t.get(f"kind_{passage.kind}", passage.kind),
+        section=passage.section,
+        snippet=hit.snippet,
+        scores=hit.scores,
+        score=hit.score,
         document=doc,
         translations=translation_views(state.index, passage, t, query),
     )
@@ -70,13 +71,13 @@ def _form(request: Request, state: AppState) -> dict:
     }
 
 
-async def _run(state: AppState, req: SearchRequest) -> tuple[dict, dict[str, int]]:
+async def _run(state: AppState, req: SearchRequest) -> tuple[SearchResponse, dict[str, int]]:
     """The page's response, and hit counts per declaration ignoring the declaration filter."""
-    response = await run_in_threadpool(state.service.search, req)
+    response = await run_in_threadpool(state.service.run, req)
     if req.doc is None:
-        return response, response["facets"]["doc_id"]
-    unfiltered = await run_in_threadpool(state.service.search, replace(req, doc=None, limit=1, offset=0))
-    return response, unfiltered["facets"]["doc_id"]
+        return response, response.facets["doc_id"]
+    unfiltered = await run_in_threadpool(state.service.run, replace(req, doc=None, limit=1, offset=0))
+    return response, unfiltered.facets["doc_id"]
 
 
 def _suggestions(form: dict, state: AppState, t: Labels) -> list[tuple[str, dict]]:
@@ -113,10 +114,10 @@ async def search_page(request: Request) -> HTMLResponse:
     labels = [(d.id, d.short_label, d.lang) for d in documents]
     context.update(
         response=response,
-        results=[_result_view(state, r, t, req.query) for r in response["results"]],
-        paging=paging(page, response["total"], PAGE_SIZE),
+        results=[_result_view(state, hit, t, req.query) for hit in response.hits],
+        paging=paging(page, response.total, PAGE_SIZE),
         facet_counts=by_doc,
         chart=hits_chart(by_doc, labels),
-        suggestions=_suggestions(form, state, t) if not response["results"] else [],
+        suggestions=_suggestions(form, state, t) if not response.hits else [],
     )
     return render(request, "search.html", context)

@@ -2,22 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from web.warmup import BackgroundLoad
-
+from search.citations import CitationService
 from search.index_reader import OpenIndex, open_index
+from search.quote import QuoteFinder
 from search.semantic import query_encoder_loader
 from search.service import SearchService
+from web.warmup import BackgroundLoad
 
 
 @dataclass
 class AppState:
+    """The opened index and the services over it, shared by every request.
+
+    The citation service and the quotation finder are built on first use (the
+    finder's shingle index takes a few tens of milliseconds), once.
+    """
+
     index_dir: Path
     index: OpenIndex
     service: SearchService
     warmup: BackgroundLoad | None = None  # the encoder loading in the background (server start-up)
+
+    _citations: CitationService | None = field(default=None, repr=False)
+    _quotes: QuoteFinder | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def citations(self) -> CitationService:
+        with self._lock:
+            if self._citations is None:
+                self._citations = CitationService(self.index)
+            return self._citations
+
+    @property
+    def quotes(self) -> QuoteFinder:
+        with self._lock:
+            if self._quotes is None:
+                # The quotation finder borrows the search service's model: loaded once, for both.
+                self._quotes = QuoteFinder(self.index, lambda: self.service.semantic().encoder)
+            return self._quotes
+
+    @property
+    def has_vectors(self) -> bool:
+        """Whether semantic and hybrid search can run (the index was built with a model)."""
+        return self.index.manifest.model is not None and self.index.vectors is not None
 
     @property
     def semantic_status(self) -> bool | str:
@@ -28,11 +60,6 @@ class AppState:
             return True
         status = self.warmup.status
         return True if status == "ready" else status
-
-    @property
-    def has_vectors(self) -> bool:
-        """Whether semantic and hybrid search can run (the index was built with a model)."""
-        return self.index.manifest.model is not None and self.index.vectors is not None
 
     @property
     def default_mode(self) -> str:

@@ -1,8 +1,8 @@
 """Jinja2 set-up and what every page's template receives.
 
-Autoescaping is on for every template. The only HTML that is marked safe is
-the snippets and marked passages produced by ``search`` (escaped there, with
-our ``<mark>`` tags only) and the labels of this program.
+Autoescaping is on for every template, and nothing from search is marked
+safe: search returns text and highlight spans, and the ``snippet`` macro of
+``_macros.html`` renders them (text escaped, ``<mark>`` around the spans).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -31,7 +30,6 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["trusted_html"] = Markup  # only for HTML built by search (see module docstring)
     return env
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
 from search import lookup
+from search.citations import CitationService
+from search.highlight import Snippet
 from search.index_reader import OpenIndex
+from search.results import CitedReference
 from web.i18n import Labels
 
 
@@ -42,11 +43,17 @@ class PassageView:
     kind: str
     kind_label: str
     section: str
-    html: Markup  # escaped by search, with the query's marks
+    snippet: Snippet  # the whole text, the query's hits marked; templates render it with the `snippet` macro
 
-    @property
-    def is_heading(self) -> bool:
-        return self.kind in ("title", "heading", "caption")
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One line of the passage page's citation lists: a marked snippet and a note after it."""
+
+    id: str
+    lang: str
+    snippet: Snippet | None
+    note: str
 
 
 def document_view(index: OpenIndex, doc: lookup.Document, t: Labels) -> DocumentView:
@@ -82,10 +89,34 @@ def passage_view(p: lookup.Passage, t: Labels, query: str | None = None) -> Pass
         kind=p.kind,
         kind_label=t.get(f"kind_{p.kind}", p.kind),
         section=p.section,
-        html=Markup(lookup.marked_text(p, query)),
+        snippet=lookup.marked_text(p, query),
     )
 
 
 def translation_views(index: OpenIndex, p: lookup.Passage, t: Labels, query: str | None = None) -> list[PassageView]:
     """The passages aligned to ``p``, each marked for ``query``."""
     return [passage_view(q, t, query) for q in lookup.translations(index, p)]
+
+
+def _target_note(cited: CitedReference, t: Labels) -> str:
+    ref = cited.reference
+    if ref.status == "document":
+        return "→ " + " / ".join(sorted({d.title for d in cited.target_documents}))
+    if ref.status == "edition_without_text":
+        return "→ " + t("edition_without_text")
+    return "→ " + t("edition_unknown")
+
+
+def _cited_item(cited: CitedReference, t: Labels) -> CitationItem:
+    ref = cited.reference
+    return CitationItem(ref.passage_id, ref.lang, cited.snippet, f"{ref.label} {_target_note(cited, t)}")
+
+
+def citations_view(citations: CitationService, p: lookup.Passage, t: Labels) -> dict[str, list[CitationItem]]:
+    """``{"cites": [...], "cited_by": [...], "echoes": [...]}`` for the passage page, spans marked."""
+    answer = citations.of_passage(p.passage_id)
+    cited_by = [r for r in answer.cited_by if r.reference.lang == p.lang] or answer.cited_by
+    echoes = [CitationItem(e.echo.other_id, e.other.lang if e.other else p.lang, e.snippet, f"({e.echo.score:.2f})")
+              for e in answer.echoes]
+    return {"cites": [_cited_item(r, t) for r in answer.cites],
+            "cited_by": [_cited_item(r, t) for r in cited_by], "echoes": echoes}

@@ -29,7 +29,7 @@ class BackgroundLoad:
     def _run(self) -> None:
         try:
             self._load()
-        except Exception as err:  # reported by status; the request that needs it gets the error itself
+        except Exception as err:  # noqa: BLE001 - reported by status; the request that needs it raises it again
             self._error = f"{err.__class__.__name__}: {err}".splitlines()[0]
         finally:
             self._done.set()

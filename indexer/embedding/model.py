@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.errors import ModelUnavailable
+
 DEFAULT_MODEL_DIR = Path("var/model/multilingual-e5-small")
 MODEL_ENV = "JUMELAGE_MODEL"
 THREADS_ENV = "JUMELAGE_THREADS"
@@ -77,7 +79,7 @@ class EmbeddingModel:
 
     Raises
     ------
-    ValueError
+    ModelUnavailable
         If the model folder does not exist or cannot be loaded.
     """
 
@@ -86,7 +88,7 @@ class EmbeddingModel:
         folder = Path(target).expanduser()
         is_local = folder.is_dir()
         if not is_local and not _HUB_ID.match(target):
-            raise ValueError(_missing_message(target))
+            raise ModelUnavailable(_missing_message(target))
         if is_local:
             # A local folder never needs the network: say so before transformers reads it.
             os.environ["HF_HUB_OFFLINE"] = "1"
@@ -96,7 +98,7 @@ class EmbeddingModel:
         self.dimension = int(_dimension(self._model))
         self.prompts: dict[str, str] = dict(self._model.prompts)
         if "query" not in self.prompts or "passage" not in self.prompts:
-            raise ValueError(f"{target} has no e5 query/passage prompts in "
+            raise ModelUnavailable(f"{target} has no e5 query/passage prompts in "
                              "config_sentence_transformers.json: rebuild it with `make model`")
         self._query = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query_uncached)
 
@@ -147,7 +149,7 @@ def _load(target: str, threads: int):
     try:
         return SentenceTransformer(target, device="cpu")
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{_missing_message(target)} ({exc})") from exc
+        raise ModelUnavailable(f"{_missing_message(target)} ({exc})") from exc
     finally:
         if bar_was_on:
             hf_logging.enable_progress_bar()

@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from indexer.errors import ModelUnavailable
+
 FP32_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
 STAMP_FILE = "jumelage-onnx.json"
@@ -89,11 +91,11 @@ def export_onnx(model_dir: Path, dest: Path, *, int8: bool = True, progress: Pro
 
     Raises
     ------
-    ValueError
+    ModelUnavailable
         If ``model_dir`` is not a sentence-transformers folder.
     """
     if not (model_dir / "modules.json").is_file():
-        raise ValueError(f"no sentence-transformers model at {model_dir}: run `make model` first")
+        raise ModelUnavailable(f"no sentence-transformers model at {model_dir}: run `make model` first")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
@@ -169,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         export_onnx(model_dir, dest, int8=not args.no_int8, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    except ValueError as err:
+    except ModelUnavailable as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 0

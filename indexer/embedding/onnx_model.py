@@ -34,6 +34,7 @@ from indexer.embedding.onnx_export import (
     default_onnx_dir,
     source_model_id,
 )
+from indexer.errors import ModelUnavailable
 
 MAX_TOKENS = 512  # sentence_bert_config.json max_seq_length: longer inputs are truncated, as ST does
 PAD_ID = 1  # XLM-R <pad>
@@ -72,7 +73,7 @@ class OnnxEmbeddingModel:
 
     Raises
     ------
-    ValueError
+    ModelUnavailable
         If the model folder or its ONNX export is missing or stale.
     """
 
@@ -80,7 +81,7 @@ class OnnxEmbeddingModel:
                  onnx_dir: str | Path | None = None) -> None:
         folder = Path(resolve_model(str(name_or_path) if name_or_path else None)).expanduser()
         if not (folder / "tokenizer.json").is_file():
-            raise ValueError(_missing_message(str(folder)))
+            raise ModelUnavailable(_missing_message(str(folder)))
         self.backend = "onnx-int8" if int8 else "onnx"
         self.model_id = source_model_id(folder)
         graphs = Path(onnx_dir) if onnx_dir else default_onnx_dir(folder)
@@ -174,14 +175,14 @@ def export_missing(model: str | Path | None, *, int8: bool = False) -> bool:
 
 def _check_export(graphs: Path, graph: Path, model_id: str, backend: str) -> None:
     if not graph.is_file():
-        raise ValueError(f"no ONNX graph at {graph} for --embedding-backend {backend}: run `make model` "
+        raise ModelUnavailable(f"no ONNX graph at {graph} for --embedding-backend {backend}: run `make model` "
                          "(or `python -m indexer.embedding.onnx_export`), or use --embedding-backend torch")
     try:
         stamp = json.loads((graphs / STAMP_FILE).read_text("utf-8"))
     except (OSError, ValueError):
         stamp = {}
     if stamp.get("model_id") != model_id:
-        raise ValueError(f"the ONNX graphs in {graphs} were not exported from model {model_id!r}: "
+        raise ModelUnavailable(f"the ONNX graphs in {graphs} were not exported from model {model_id!r}: "
                          "re-export them with `make model` (python -m indexer.embedding.onnx_export --force)")
 
 
@@ -189,10 +190,10 @@ def _prompts(folder: Path) -> dict[str, str]:
     try:
         prompts = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))["prompts"]
     except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{folder} has no config_sentence_transformers.json prompts: rebuild it with `make model`"
+        raise ModelUnavailable(f"{folder} has no config_sentence_transformers.json prompts: rebuild it with `make model`"
                          f" ({exc})") from exc
     if "query" not in prompts or "passage" not in prompts:
-        raise ValueError(f"{folder} has no e5 query/passage prompts in config_sentence_transformers.json: "
+        raise ModelUnavailable(f"{folder} has no e5 query/passage prompts in config_sentence_transformers.json: "
                          "rebuild it with `make model`")
     return {str(k): str(v) for k, v in prompts.items()}
 

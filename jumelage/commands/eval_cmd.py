@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
+from indexer.errors import UnreadableFile, read_user_text
 from search.errors import BadRequest
 from search.evaluation import REGRESSION_TOLERANCE, baseline_of, evaluate, load_eval_file, regressions
 from search.request import MODES
@@ -35,6 +36,17 @@ def _table(reports: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _read_baseline(path: Path) -> dict:
+    try:
+        baseline = json.loads(read_user_text(path, "baseline file"))
+    except json.JSONDecodeError as err:
+        raise UnreadableFile(f"baseline file {path} is not JSON ({err.msg}, line {err.lineno}): "
+                             "write it with --write-baseline") from None
+    if not isinstance(baseline, dict):
+        raise UnreadableFile(f"baseline file {path} is not a JSON object: write it with --write-baseline")
+    return baseline
+
+
 def run(args: argparse.Namespace) -> int:
     queries = load_eval_file(args.file)
     service = open_service(args)
@@ -48,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.write_baseline:
         Path(args.write_baseline).write_text(json.dumps(baseline_of(reports), indent=2) + "\n", encoding="utf-8")
     if args.check_baseline:
-        baseline = json.loads(Path(args.check_baseline).read_text(encoding="utf-8"))
+        baseline = _read_baseline(Path(args.check_baseline))
         found = regressions(reports, baseline)
         for line in found:
             print(f"jumelage: regression: {line}", file=sys.stderr)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import html
-import re
 
 from jumelage.commands.common import add_index_option, add_model_option, encoder_loader, print_json
 from search.index_reader import open_index, resolve_index_dir
+from search.highlight import bracket_format
 from search.quote import QuoteFinder
-
-_MARK = re.compile(r"<mark(?: class=\"\w+\")?>(.*?)</mark>", re.S)
-
+from search.results import QuoteAnswer
 
 def register(sub) -> None:
     p = sub.add_parser("quote", help="find the source passage(s) of a quotation",
@@ -27,20 +24,20 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _plain(answer: dict) -> str:
-    if not answer["matched"]:
-        return f"no match: {answer['message']} ({answer['took_ms']} ms)"
-    lines = [f"{answer['message']} by {answer['method']} ({answer['took_ms']} ms)"]
-    for m in answer["matches"]:
-        twins = f"  (same text: {', '.join(m['same_text_as'])})" if m["same_text_as"] else ""
-        lines.append(f"{m['rank']:>3}. {m['passage_id']}  {m['section']}  score {m['score']:.3f}{twins}")
-        lines.append("     " + html.unescape(_MARK.sub(lambda x: "[" + x.group(1) + "]", m["snippet_html"])))
+def _plain(answer: QuoteAnswer) -> str:
+    if not answer.matched:
+        return f"no match: {answer.message} ({answer.took_ms} ms)"
+    lines = [f"{answer.message} by {answer.method} ({answer.took_ms} ms)"]
+    for m in answer.matches:
+        twins = f"  (same text: {', '.join(m.same_text_as)})" if m.same_text_as else ""
+        lines.append(f"{m.rank:>3}. {m.passage.passage_id}  {m.passage.section}  score {m.score:.3f}{twins}")
+        lines.append("     " + bracket_format(m.snippet))
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     index = open_index(resolve_index_dir(args.index))
     loader = None if args.no_semantic or index.manifest.model is None else encoder_loader(args, index)
-    answer = QuoteFinder(index, loader).find(args.text, limit=args.limit, semantic=not args.no_semantic)
-    print_json(answer) if args.json else print(_plain(answer))
+    answer = QuoteFinder(index, loader).match(args.text, limit=args.limit, semantic=not args.no_semantic)
+    print_json(answer.to_json()) if args.json else print(_plain(answer))
     return 0

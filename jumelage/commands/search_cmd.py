@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 import sys
 
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from jumelage.errors import USER_ERRORS
+from indexer.errors import read_user_text
+from search.errors import BadRequest
+from search.highlight import bracket_format
 from search.request import FUSIONS, MODES, make_request
-
-_MARK = re.compile(r'<mark class="sem">(.*?)</mark>|<mark>(.*?)</mark>', re.S)
-
+from search.results import SearchResponse
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="search the declarations",
@@ -41,33 +40,37 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
                         o.get("fusion", args.fusion), o.get("alpha", args.alpha))
 
 
-def _plain_mark(match: re.Match) -> str:
+def _plain(response: SearchResponse) -> str:
     """[keyword hit], {closest sentence of a semantic hit}."""
-    return "{" + match.group(1) + "}" if match.group(1) is not None else "[" + match.group(2) + "]"
-
-
-def _plain(response: dict) -> str:
-    lines = [f"{response['total']} result(s) for {response['query']!r} ({response['mode']}, {response['took_ms']} ms)"]
-    for r in response["results"]:
-        snippet = html.unescape(_MARK.sub(_plain_mark, r["snippet_html"]))
-        lines.append(f"{r['rank']:>3}. {r['passage_id']}  {r['section']}  (score {r['score']:.4f})")
-        lines.append(f"     {snippet}")
+    lines = [f"{response.total} result(s) for {response.query!r} ({response.mode}, {response.took_ms} ms)"]
+    for hit in response.hits:
+        lines.append(f"{hit.rank:>3}. {hit.passage_id}  {hit.passage.section}  (score {hit.score:.4f})")
+        lines.append(f"     {bracket_format(hit.snippet)}")
     return "\n".join(lines)
+
+
+def _batch_item(line: str) -> dict:
+    """One ``--batch`` line as a dict, or :class:`BadRequest` saying what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise BadRequest(f"not JSON ({err.msg} at column {err.colno})") from None
+    if not isinstance(item, dict):
+        raise BadRequest('each line must be a JSON object, e.g. {"id": "q1", "query": "tourisme"}')
+    return item
 
 
 def _run_batch(args: argparse.Namespace, service) -> int:
     failed = 0
-    for lineno, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), start=1):
+    for lineno, line in enumerate(read_user_text(args.batch, "batch file").splitlines(), start=1):
         if not line.strip():
             continue
         item_id = None
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("each line must be a JSON object")
+            item = _batch_item(line)
             item_id = item.get("id", lineno)
             print_json({"id": item_id, **service.search(_request(args, item))})
-        except (json.JSONDecodeError, *USER_ERRORS) as err:
+        except USER_ERRORS as err:
             failed += 1
             print_json({"id": item_id if item_id is not None else lineno, "error": str(err)})
             print(f"jumelage: error: {args.batch}:{lineno}: {err}", file=sys.stderr)
@@ -82,6 +85,6 @@ def run(args: argparse.Namespace) -> int:
         service.semantic()  # load the model before the clock starts: took_ms is the query's own time
     if args.batch is not None:
         return _run_batch(args, service)
-    response = service.search(request)
-    print_json(response) if args.json else print(_plain(response))
+    response = service.run(request)
+    print_json(response.to_json()) if args.json else print(_plain(response))
     return 0
