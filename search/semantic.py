@@ -42,8 +42,10 @@ def query_encoder_loader(model: str | None, backend: str | None = None,
             resolve_backend,
         )
 
-        chosen = explicit_backend(backend) or resolve_backend(None, index_backend)
-        return load_encoder(model, chosen, threads=QUERY_THREADS)
+        asked = explicit_backend(backend)
+        if asked and index_backend and asked != index_backend:  # refuse before loading anything
+            raise IndexUnusable(_backend_mismatch(index_backend, asked))
+        return load_encoder(model, asked or resolve_backend(None, index_backend), threads=QUERY_THREADS)
 
     return load
 
@@ -66,10 +68,12 @@ def check_encoder(model: ModelInfo | None, encoder: QueryEncoder) -> None:
         )
     loaded_backend = getattr(encoder, "backend", "torch")
     if loaded_backend != model.backend:
-        raise IndexUnusable(
-            f"the index was built with embedding backend {model.backend!r} but {loaded_backend!r} is asked for: "
-            f"use --embedding-backend {model.backend}, or re-index with --embedding-backend {loaded_backend}"
-        )
+        raise IndexUnusable(_backend_mismatch(model.backend, loaded_backend))
+
+
+def _backend_mismatch(index_backend: str, asked: str) -> str:
+    return (f"the index was built with embedding backend {index_backend!r} but {asked!r} is asked for: "
+            f"use --embedding-backend {index_backend}, or re-index with --embedding-backend {asked}")
 
 
 def candidate_rows(index: OpenIndex, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:

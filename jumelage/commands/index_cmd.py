@@ -26,18 +26,23 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _is_current(target: Path, checksum: str, keyword_only: bool) -> bool:
+def _is_current(target: Path, checksum: str, keyword_only: bool, backend: str | None = None) -> bool:
     try:
         manifest = read_manifest(target)
     except IndexUnusable:
         return False
-    return manifest.corpus_checksum == checksum and (keyword_only or manifest.model is not None)
+    if manifest.corpus_checksum != checksum:
+        return False
+    return keyword_only or (manifest.model is not None and backend in (None, manifest.model.backend))
 
 
 def run(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     target = resolve_index_dir(args.index)
-    if args.if_stale and _is_current(target, corpus.checksum(), args.keyword_only):
+    from indexer.embedding.backends import resolve_backend
+
+    wanted = None if args.keyword_only else resolve_backend(args.embedding_backend)
+    if args.if_stale and _is_current(target, corpus.checksum(), args.keyword_only, wanted):
         progress(f"index at {target} is up to date")
         return 0
     encoder = None
