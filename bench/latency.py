@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -89,13 +88,9 @@ def in_process(service, queries: list[Query], repeats: int, progress: Progress,
 
 
 def _jumelage_command() -> list[str]:
-    script = Path(sys.executable).with_name("jumelage")
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("jumelage")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from jumelage.cli import main; sys.exit(main())"]
+    """``python -m jumelage.cli`` of this interpreter: the code of this checkout, not an installed script
+    (a console script may belong to another checkout sharing the virtualenv)."""
+    return [sys.executable, "-m", "jumelage.cli"]
 
 
 @dataclass

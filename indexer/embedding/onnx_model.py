@@ -90,7 +90,10 @@ class OnnxEmbeddingModel:
         self.prompts = _prompts(folder)
         self.dimension = _dimension(folder)
         self._tokenizer = _tokenizer(folder)
-        self._session = _session(graph, threads or _thread_count())
+        # One intra-op thread per run; a build runs ``threads`` batches at once instead (see
+        # encode_passages). ONNX Runtime sessions accept concurrent run() calls.
+        self._workers = threads or _thread_count()
+        self._session = _session(graph, 1)
         self._query = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query_uncached)
 
     @property
@@ -111,7 +114,9 @@ class OnnxEmbeddingModel:
 
         Passages are sorted by length and batched, so a batch pads to similar lengths
         (the graph's cost grows with batch × longest sequence); rows come back in the
-        caller's order.
+        caller's order. With several threads, whole batches run side by side, each on
+        one intra-op thread: on the shared 2-core machine two intra-op threads per run
+        wait on each other at every operator whenever another process holds a core.
         """
         out = np.zeros((len(texts), self.dimension), np.float32)
         if not texts:
@@ -119,13 +124,23 @@ class OnnxEmbeddingModel:
         prompt = self.prompts["passage"]
         prepared = [prompt + _nfc(t) for t in texts]
         order = np.argsort([len(t) for t in prepared], kind="stable")
-        done = 0
-        for start in range(0, len(order), batch_size):
-            chosen = order[start:start + batch_size]
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+
+        def run(chosen: np.ndarray) -> None:
             out[chosen] = self._run([prepared[i] for i in chosen])
-            done += len(chosen)
-            if show_progress and (start // batch_size) % 20 == 19:
-                print(f"embedded {done}/{len(texts)} passages", file=sys.stderr, flush=True)
+
+        if self._workers <= 1 or len(batches) <= 1:
+            for i, chosen in enumerate(batches):
+                run(chosen)
+                if show_progress and i % 20 == 19:
+                    print(f"embedded {(i + 1) * batch_size}/{len(texts)} passages", file=sys.stderr, flush=True)
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="onnx-batch") as pool:
+            for i, _ in enumerate(pool.map(run, batches)):
+                if show_progress and i % 20 == 19:
+                    print(f"embedded {(i + 1) * batch_size}/{len(texts)} passages", file=sys.stderr, flush=True)
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
