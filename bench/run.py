@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     for t in results["targets"]:
-        say(f"{t['status']:4}  {t['label']}: {t['measured']} {t['unit']} (≤ {t['limit']})")
+        say(f"{t['status']:4}  {t['label']}: {t['measured']} {t['unit']} ({t.get('bound', '≤')} {t['limit']})")
     return 0
 
 
