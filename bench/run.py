@@ -188,9 +188,12 @@ def scale_phase(args, model, corpus, real_passages, queries: list[Query], workdi
     scale["embedding"] = embedding
     scale["build_s_with_real_embedding"] = round(scale["build_s"] - embedding.get("embed_pieces_s", 0)
                                                  - embedding.get("compose_s", 0) + embedding["extrapolated_full_s"], 1)
-    scale["index_size_mb"] = {"total": dir_size_mb(target), "whoosh": dir_size_mb(target / "whoosh"),
-                              "vectors": round((target / "vectors.npy").stat().st_size / 2**20, 2),
-                              "store": round((target / "passages.sqlite").stat().st_size / 2**20, 2)}
+    from indexer.index_format import Layout, current_generation_dir
+
+    layout = Layout(current_generation_dir(target))
+    scale["index_size_mb"] = {"total": dir_size_mb(target), "whoosh": dir_size_mb(layout.whoosh),
+                              "vectors": round(layout.vectors.stat().st_size / 2**20, 2),
+                              "store": round(layout.store.stat().st_size / 2**20, 2)}
     say(f"scale index built in {scale['build_s']} s, {scale['index_size_mb']['total']} MiB")
     service = SearchService(open_index(target), lambda: model)
     scale["in_process"] = latency.in_process(service, queries, args.scale_repeats, say)

@@ -1,15 +1,19 @@
-"""``manifest.json`` of an index directory: what was built, from what, with which model."""
+"""``manifest.json`` of an index generation: what was built, from what, with which model.
+
+The file's place and version belong to :mod:`indexer.index_format`; this module
+holds the record and its JSON form.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from indexer.errors import JumelageError
 
-SCHEMA_VERSION = 1
-MANIFEST_FILE = "manifest.json"
+# The embedding runtime that built the vectors: torch (sentence-transformers), onnx or onnx-int8
+# (indexer.embedding.backends). "sentence-transformers" is how early generations named torch.
+DEFAULT_BACKEND = "torch"
+_BACKEND_ALIASES = {"sentence-transformers": "torch"}
 
 
 class IndexUnusable(JumelageError, ValueError):
@@ -21,7 +25,7 @@ class ModelInfo:
     model_id: str
     dimension: int
     prompts: dict[str, str] = field(default_factory=dict)
-    backend: str = "torch"  # torch | onnx | onnx-int8: vectors differ slightly between them
+    backend: str = DEFAULT_BACKEND
 
 
 @dataclass(frozen=True)
@@ -34,45 +38,41 @@ class IndexManifest:
     documents: dict[str, int]
     model: ModelInfo | None
     sentences: int = 0
+    generation: int = 0
+    analyzer_fingerprint: str = ""
+    # doc id -> sha256 of the passages as indexed (what decides whether a document's Whoosh
+    # documents can be kept by the next incremental build)
+    document_checksums: dict[str, str] = field(default_factory=dict)
+    # relative path -> {"bytes": n, "sha256": hex}: every file of the generation but this one
+    files: dict[str, dict] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)  # what the build took from the previous generation
 
     def to_json(self) -> dict:
         return asdict(self)
 
-    def write(self, directory: Path) -> None:
-        (directory / MANIFEST_FILE).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+def model_from_json(model: dict | None) -> ModelInfo | None:
+    if not model:
+        return None
+    return ModelInfo(str(model["model_id"]), int(model["dimension"]), dict(model.get("prompts", {})),
+                     _BACKEND_ALIASES.get(str(model.get("backend", DEFAULT_BACKEND)), str(model.get("backend", DEFAULT_BACKEND))))
 
 
-def read_manifest(directory: Path) -> IndexManifest:
-    """Read and check an index manifest.
-
-    Raises
-    ------
-    IndexUnusable
-        When there is no index, the manifest is unreadable, or its schema
-        version is not this program's; the message says to (re-)index.
-    """
-    path = directory / MANIFEST_FILE
-    if not path.is_file():
-        raise IndexUnusable(f"no index at {directory}: build one with `jumelage index --index {directory}`")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        model = data.get("model")
-        manifest = IndexManifest(
-            schema_version=int(data["schema_version"]),
-            built_at=str(data["built_at"]),
-            build_seconds=float(data["build_seconds"]),
-            corpus_checksum=str(data["corpus_checksum"]),
-            passages=int(data["passages"]),
-            documents={str(k): int(v) for k, v in dict(data["documents"]).items()},
-            model=ModelInfo(str(model["model_id"]), int(model["dimension"]), dict(model.get("prompts", {})),
-                            str(model.get("backend", "torch"))) if model else None,
-            sentences=int(data.get("sentences", 0)),
-        )
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise IndexUnusable(f"corrupt index manifest {path} ({err.__class__.__name__}: {err}): re-index with `jumelage index`") from None
-    if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexUnusable(
-            f"index at {directory} has schema version {manifest.schema_version}, this jumelage reads {SCHEMA_VERSION}: "
-            "re-index with `jumelage index`"
-        )
-    return manifest
+def manifest_from_json(data: dict) -> IndexManifest:
+    """Raises ValueError, KeyError or TypeError on a malformed record."""
+    files = {str(k): {"bytes": int(v["bytes"]), "sha256": str(v["sha256"])} for k, v in dict(data["files"]).items()}
+    return IndexManifest(
+        schema_version=int(data["schema_version"]),
+        built_at=str(data["built_at"]),
+        build_seconds=float(data["build_seconds"]),
+        corpus_checksum=str(data["corpus_checksum"]),
+        passages=int(data["passages"]),
+        documents={str(k): int(v) for k, v in dict(data["documents"]).items()},
+        model=model_from_json(data.get("model")),
+        sentences=int(data.get("sentences", 0)),
+        generation=int(data["generation"]),
+        analyzer_fingerprint=str(data["analyzer_fingerprint"]),
+        document_checksums={str(k): str(v) for k, v in dict(data["document_checksums"]).items()},
+        files=files,
+        reused={str(k): int(v) for k, v in dict(data.get("reused", {})).items()},
+    )

@@ -1,9 +1,10 @@
 """Citations of a passage or a document: what it cites, what cites it, what echoes it.
 
-Reads ``citations.json`` of the index (written by :mod:`indexer.citations_file`).
-An index built before that file existed still answers: references are
-re-extracted from the passage store (a pure function of the texts), and
-echoes are reported as unavailable.
+Reads the citations the opened generation carries (``citations.json``, written by
+:mod:`indexer.citations_file` and read through :mod:`indexer.index_format`).
+An index opened without them (made by hand in a test) still answers:
+references are re-extracted from the passage store (a pure function of the
+texts), and echoes are reported as unavailable.
 
 * ``cites``: references in the passage (or document) to *another* edition
   (relation ``cites`` or ``announces``), each with its span marked.
@@ -18,16 +19,16 @@ echoes are reported as unavailable.
 from __future__ import annotations
 
 from indexer.analysis import analyze
-from indexer.citations_file import Citations, read_citations
+from indexer.citations_file import Citations
 from indexer.echoes import Echo
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
 from search.errors import BadRequest
 from search.highlight import make_snippet, match_spans
 from search.index_reader import OpenIndex
-from search.results import CitationAnswer, CitedReference, EchoMatch, TargetDocument
 from search.lookup import document as find_document
 from search.lookup import passage as find_passage
+from search.results import CitationAnswer, CitedReference, EchoMatch, TargetDocument
 
 MAX_DOCUMENT_ECHOES = 50
 
@@ -37,8 +38,8 @@ class CitationService:
 
     def __init__(self, index: OpenIndex) -> None:
         self.index = index
-        stored = read_citations(index.directory)
-        if stored is None:
+        stored = index.citations  # read with the generation, by indexer.index_format
+        if stored is None:  # an OpenIndex made by hand (tests) carries none: references are a pure function
             store = index.store
             stored = Citations(extract_references(store.passages, store.editions, store.documents), None)
         self.citations = stored

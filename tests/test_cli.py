@@ -56,9 +56,12 @@ def test_bad_input_exits_2_with_one_line(index_args, args, message):
 def test_missing_and_corrupt_index(tmp_path):
     done = run_cli("search", "x", "--index", str(tmp_path / "missing"))
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "jumelage index" in done.stderr
-    (tmp_path / "manifest.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "CURRENT").write_text("gen-000001\n", encoding="utf-8")
+    (tmp_path / "gen-000001").mkdir()
+    (tmp_path / "gen-000001" / "manifest.json").write_text("[]", encoding="utf-8")
     done = run_cli("passages", "--index", str(tmp_path))
-    assert done.returncode == 2 and "corrupt index manifest" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "gen-000001/manifest.json is unreadable" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_batch_prints_one_object_per_line_with_its_id(index_args, tmp_path):

@@ -21,7 +21,8 @@ def _whoosh(searcher: KeywordSearcher, text: str, langs, window: int = 100):
         return [], 0
     results = searcher._searcher().search(query, limit=window, filter=searcher._filter(langs, None),
                                           optimize=False)
-    return [(int(h["row"]), float(h.score)) for h in results], len(results)
+    row_of = searcher.index.row_of_docnum
+    return [(int(row_of[h.docnum]), float(h.score)) for h in results], len(results)
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,11 @@ from starlette.responses import JSONResponse
 
 from search import lookup
 from search.request import make_request
-from web.state import AppState
+from web.state import AppState, state_of
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)
 
 
 def _document_json(state: AppState, doc: lookup.Document) -> dict:
@@ -26,17 +26,18 @@ def _document_json(state: AppState, doc: lookup.Document) -> dict:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness and the manifest of the index being served.
+    """Liveness, the generation served and its manifest.
     ---
-    summary: Health and index manifest
+    summary: Health, generation served and index manifest
     responses:
       200:
-        description: The server is up; `manifest` describes the index (model, counts, build time);
-          `semantic` is false (no vectors), "loading" (encoder loading in the background) or true.
+        description: The server is up; `generation` names the index generation this answer comes from
+          (it changes when a rebuild is published); `manifest` describes it (model, counts, build time);
+          `semantic` is false (no vectors), "loading" (the encoder is loading in the background) or true.
     """
     state = _state(request)
-    return JSONResponse({"status": "ok", "index": str(state.index_dir), "manifest": state.index.manifest.to_json(),
-                         "semantic": state.semantic_status})
+    return JSONResponse({"status": "ok", "index": str(state.index_dir), "generation": state.generation,
+                         "manifest": state.index.manifest.to_json(), "semantic": state.semantic_status})
 
 
 async def api_search(request: Request) -> JSONResponse:
@@ -52,6 +53,7 @@ async def api_search(request: Request) -> JSONResponse:
       - {name: offset, in: query, schema: {type: integer, minimum: 0, maximum: 100000, default: 0}}
       - {name: fusion, in: query, schema: {type: string, enum: [rrf, weighted], default: rrf}}
       - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1, default: 0.5}}
+      - {name: commitments, in: query, schema: {type: string, enum: ["0", "1", "true", "false"], default: "0"}, description: only passages holding a commitment}
     responses:
       200:
         description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, snippet: {start, end, marks: [{start, end, kind}]}, score, scores, aligned_passage_ids}]}"
@@ -60,7 +62,7 @@ async def api_search(request: Request) -> JSONResponse:
     """
     p = request.query_params
     search_request = make_request(p.get("q"), p.get("mode"), p.get("lang"), p.get("doc"), p.get("limit"),
-                                  p.get("offset"), p.get("fusion"), p.get("alpha"))
+                                  p.get("offset"), p.get("fusion"), p.get("alpha"), p.get("commitments"))
     response = await run_in_threadpool(_state(request).service.search, search_request)
     return JSONResponse(response)
 

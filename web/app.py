@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import api, citations_api, errors, reading_pages
+from web import api, citations_api, commitments_page, errors, reading_pages
 from web.openapi import openapi_schema
+from web.reload import LiveIndex, PinGeneration
 from web.search_page import search_page
 from web.security import SecurityHeaders
 from web.state import load_state
@@ -21,19 +23,21 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def routes() -> list:
     """Every route of the app; pages are left out of the OpenAPI schema."""
-    page = {"methods": ["GET", "HEAD"], "include_in_schema": False}
+    page: dict[str, Any] = {"methods": ["GET", "HEAD"], "include_in_schema": False}
     return [
         Route("/", search_page, name="search", **page),
         Route("/documents", reading_pages.documents_page, name="documents", **page),
         Route("/documents/{doc_id}", reading_pages.document_page, name="document", **page),
         Route("/passages/{passage_id}", reading_pages.passage_page, name="passage", **page),
         Route("/about", reading_pages.about_page, name="about", **page),
+        Route("/commitments", commitments_page.commitments_page, name="commitments", **page),
         Route("/healthz", api.healthz, methods=["GET"]),
         Route("/api/search", api.api_search, methods=["GET"]),
         Route("/api/passages/{passage_id}", api.api_passage, methods=["GET"]),
         Route("/api/passages/{passage_id}/citations", citations_api.api_passage_citations, methods=["GET"]),
         Route("/api/quote", citations_api.api_quote, methods=["GET"]),
         Route("/api/documents", api.api_documents, methods=["GET"]),
+        Route("/api/commitments", commitments_page.api_commitments, methods=["GET"]),
         Route("/api/documents/{doc_id}", api.api_document, methods=["GET"]),
         Route("/openapi.json", openapi_schema, include_in_schema=False),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
@@ -41,7 +45,7 @@ def routes() -> list:
 
 
 def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
-               backend: str | None = None) -> Starlette:
+               reload: bool = True, backend: str | None = None) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -51,19 +55,35 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     model
         Embedding model folder or id; ``None`` for the default.
     warm_model
-        Load the model in the background from start-up rather than on the first semantic query.
+        Load the model from start-up, in the background (``/healthz`` says ``"semantic": "loading"``
+        until it is ready), rather than on the first semantic query.
+    reload
+        Follow the index's pointer and swap in new generations (:mod:`web.reload`).
     backend
         Embedding backend (torch, onnx, onnx-int8); ``None``: ``$JUMELAGE_EMBEDDING_BACKEND``, else the index's.
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        app.state.jumelage = load_state(Path(index_dir), model, warm_model=warm_model, backend=backend)
-        yield
+        state = load_state(Path(index_dir), model, warm_model=warm_model, verify="full", backend=backend,
+                           background=True)
+        app.state.jumelage = state
+
+        def on_swap(fresh) -> None:
+            app.state.jumelage = fresh
+
+        live = LiveIndex(state, on_swap=on_swap)
+        app.state.jumelage_live = live
+        if reload:
+            live.start()
+        try:
+            yield
+        finally:
+            live.stop()
 
     return Starlette(
         routes=routes(),
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(PinGeneration), Middleware(SecurityHeaders)],
         exception_handlers=errors.HANDLERS,
     )

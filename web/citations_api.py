@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from search.request import parse_int
-from web.state import AppState
+from web.state import AppState, state_of
 
 
 def _state(request: Request) -> AppState:
-    return request.app.state.jumelage
+    return state_of(request)  # the generation pinned for this request (web.reload)
 
 
 async def api_passage_citations(request: Request) -> JSONResponse:

@@ -43,27 +43,31 @@ def explicit_backend(flag: str | None) -> str | None:
     return flag or os.environ.get(BACKEND_ENV) or None
 
 
-def load_encoder(model: str | Path | None, backend: str | None = None, *, threads: int | None = None,
-                 warn: Callable[[str], None] | None = None):
-    """Load the model folder with ``backend`` (resolved by :func:`resolve_backend`).
-
-    When no backend was asked for (``backend`` ``None`` and no environment variable)
-    and the ONNX export is missing -- a model folder built before ``make model``
-    exported ONNX graphs -- the torch backend is used and ``warn`` says so: the
-    reference implementation is always there. An explicit backend that cannot
-    load is an error.
+def effective_backend(model: str | Path | None, backend: str | None = None) -> str:
+    """The backend :func:`load_encoder` will use: :func:`resolve_backend`'s, except torch when
+    nothing was asked for and the ONNX export is missing (a model folder from before ``make model``
+    exported ONNX graphs): the reference implementation is always there.
     """
     name = resolve_backend(backend)
+    if name != "torch" and explicit_backend(backend) is None:
+        from indexer.embedding.onnx_model import export_missing
+
+        if export_missing(model, int8=name == "onnx-int8"):
+            return "torch"
+    return name
+
+
+def load_encoder(model: str | Path | None, backend: str | None = None, *, threads: int | None = None,
+                 warn: Callable[[str], None] | None = None):
+    """Load the model folder with the backend :func:`effective_backend` picks (``warn`` hears of a fallback)."""
+    name = effective_backend(model, backend)
     if name == "torch":
+        asked = resolve_backend(backend)
+        if asked != "torch" and warn is not None:
+            warn(f"no ONNX export of the model (run `make model`): embedding with torch instead of {asked}")
         from indexer.embedding.model import EmbeddingModel
 
         return EmbeddingModel(model, threads=threads)
-    from indexer.embedding.onnx_model import OnnxEmbeddingModel, export_missing
+    from indexer.embedding.onnx_model import OnnxEmbeddingModel
 
-    if explicit_backend(backend) is None and export_missing(model, int8=name == "onnx-int8"):
-        if warn is not None:
-            warn(f"no ONNX export of the model (run `make model`): embedding with torch instead of {name}")
-        from indexer.embedding.model import EmbeddingModel
-
-        return EmbeddingModel(model, threads=threads)
     return OnnxEmbeddingModel(model, int8=name == "onnx-int8", threads=threads)

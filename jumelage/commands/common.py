@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from search.index_reader import open_index, resolve_index_dir
-from search.semantic import query_encoder_loader
+from search.index_reader import resolve_index_dir
 from search.service import SearchService
+from web.state import AppState, load_state
 
 
 def add_index_option(parser: argparse.ArgumentParser) -> None:
@@ -28,20 +28,17 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def index_backend(index) -> str | None:
-    """The embedding backend an opened index was built with (``None`` without vectors)."""
-    return index.manifest.model.backend if index.manifest.model is not None else None
+def open_state(args: argparse.Namespace) -> AppState:
+    """The index of ``--index`` and the services over it, built as the server builds them.
 
-
-def encoder_loader(args: argparse.Namespace, index):
-    """The query encoder loader for ``--model`` / ``--embedding-backend`` over ``index``."""
-    return query_encoder_loader(getattr(args, "model", None), getattr(args, "embedding_backend", None),
-                                index_backend(index))
+    The model (``--model``) is loaded on first semantic use, not here.
+    """
+    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False,
+                      backend=getattr(args, "embedding_backend", None))
 
 
 def open_service(args: argparse.Namespace) -> SearchService:
-    index = open_index(resolve_index_dir(args.index))
-    return SearchService(index, encoder_loader(args, index))
+    return open_state(args).service
 
 
 def print_json(obj: object) -> None:
