@@ -10,7 +10,7 @@ import pytest
 
 from indexer.embedding.backends import BACKEND_ENV, resolve_backend
 from indexer.errors import JumelageError
-from indexer.manifest import IndexUnusable, ModelInfo, read_manifest
+from indexer.manifest import IndexUnusable, ModelInfo, model_from_json
 from search.semantic import check_encoder, query_encoder_loader
 from tests.helpers import ROOT, run_cli
 from web.warmup import BackgroundLoad
@@ -33,16 +33,14 @@ def test_unknown_backend_is_a_user_error_naming_the_choices(monkeypatch):
         resolve_backend(None)
 
 
-def test_manifest_records_the_backend_and_old_manifests_read_as_torch(tmp_path):
-    from indexer.manifest import SCHEMA_VERSION, IndexManifest
+def test_manifest_records_the_backend_and_old_manifests_read_as_torch():
+    from dataclasses import asdict
 
     info = ModelInfo(MODEL_ID, 384, {"query": "query: "}, "onnx-int8")
-    IndexManifest(SCHEMA_VERSION, "2026-01-01T00:00:00Z", 1.0, "x", 0, {}, info).write(tmp_path)
-    assert read_manifest(tmp_path).model.backend == "onnx-int8"
-    data = json.loads((tmp_path / "manifest.json").read_text())
-    del data["model"]["backend"]
-    (tmp_path / "manifest.json").write_text(json.dumps(data))
-    assert read_manifest(tmp_path).model.backend == "torch"
+    assert model_from_json(json.loads(json.dumps(asdict(info)))) == info
+    old = {"model_id": MODEL_ID, "dimension": 384, "prompts": {}}
+    assert model_from_json(old).backend == "torch"
+    assert model_from_json({**old, "backend": "sentence-transformers"}).backend == "torch"
 
 
 def test_an_encoder_of_another_backend_is_refused_in_one_line():
