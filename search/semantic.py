@@ -61,9 +61,10 @@ def check_encoder(model: ModelInfo | None, encoder: Encoder) -> None:
             f"the index was built with model {model.model_id!r} but {loaded_id!r} is loaded: "
             "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
         )
+    index_backend = getattr(model, "backend", DEFAULT_BACKEND)
     loaded_backend = getattr(encoder, "backend", DEFAULT_BACKEND)
-    if loaded_backend != model.backend:
-        raise IndexUnusable(_backend_mismatch(model.backend, loaded_backend))
+    if loaded_backend != index_backend:
+        raise IndexUnusable(_backend_mismatch(index_backend, loaded_backend))
 
 
 def _backend_mismatch(index_backend: str, asked: str) -> str:
