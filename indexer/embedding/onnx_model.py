@@ -67,7 +67,8 @@ class OnnxEmbeddingModel:
     int8
         Use the dynamically quantised graph (``onnx-int8``) instead of fp32 (``onnx``).
     threads
-        ONNX Runtime intra-op threads (one for serving queries, all cores for a build).
+        Batches encoded side by side by :meth:`encode_passages` (all usable cores by default, for
+        a build); every ONNX Runtime run uses one intra-op thread, and a query is one run.
     onnx_dir
         Folder of the exported graphs; default :func:`default_onnx_dir`.
 
