@@ -107,3 +107,25 @@ def test_onnx_vectors_match_torch(embedding_model, onnx_dir, passages, int8, flo
     assert float(np.min(np.sum(got * want, axis=1))) >= floor
     for query in ("risques naturels", "自然災害への備え"):
         assert float(onnx.encode_query(query) @ embedding_model.encode_query(query)) >= floor
+
+
+@pytest.mark.slow
+def test_server_state_says_loading_until_the_background_encoder_is_ready(model_index_dir, embedding_model):
+    import threading
+
+    from web.state import load_state
+
+    gate = threading.Event()
+
+    def slow_loader():
+        gate.wait(30)
+        return embedding_model
+
+    state = load_state(model_index_dir, encoder_loader=slow_loader, background=True)
+    try:
+        assert state.semantic_status == "loading"
+        gate.set()
+        assert state.warmup is not None and state.warmup.wait(30)
+        assert state.semantic_status is True
+    finally:
+        state.close()
