@@ -164,7 +164,7 @@ def _backend_lines(backends: dict | None) -> list[str]:
                      f"{_fmt(b['query_ms'].get('p50'), 2)} | {_fmt(b['query_ms'].get('p95'), 2)} | "
                      + (f"{cp['min']:.4f} / {cp['median']:.4f} | {cq['min']:.4f} / {cq['median']:.4f} |" if cp
                         else "reference | reference |"))
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render(results: dict) -> str:
@@ -196,7 +196,7 @@ def render(results: dict) -> str:
             f"for {setup.get('bundled_passages')} passages ({setup.get('bundled_langs')}); "
             f"index size {_fmt(setup.get('bundled_index_mb'), 2)} MiB",
             f"- Japanese translations (`corpus/ja`): {'present' if setup.get('japanese_available') else 'absent — only French passages were available'}",
-            ""] + _backend_lines(results.get("backends")) + [
+            "", *_backend_lines(results.get("backends")),
             "## Query latency, bundled corpus (ms)", "",
             "*cold* = first time each query is seen (query-embedding LRU cache emptied before it in process; "
             "a fresh server for each embedding mode over HTTP); *warm* = the same queries repeated. "
