@@ -26,10 +26,13 @@ def _document_json(state: AppState, doc: lookup.Document) -> dict:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness, the generation served and its manifest (the index folder by its name: no path)."""
+    """Liveness, the generation served and its manifest (the index folder by its name: no path).
+
+    ``semantic`` is false (no vectors), "loading" (the encoder loads in the background) or true.
+    """
     state = _state(request)
     return JSONResponse({"status": "ok", "index": state.index_dir.name, "generation": state.generation,
-                         "manifest": state.index.manifest.to_json(), "semantic": state.has_vectors})
+                         "manifest": state.index.manifest.to_json(), "semantic": state.semantic_status})
 
 
 def check_request(state: AppState, req: SearchRequest) -> None:

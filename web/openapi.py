@@ -56,7 +56,9 @@ DOCUMENT = _obj({"doc_id": STR, "title": STR, "edition": INT, "lang": STR, "stat
                  "edition_label": {"type": "object", "nullable": True}, "translations": STRS})
 SCHEMAS: dict[str, dict] = {
     "Error": _obj({"error": STR, "status": INT}),
-    "Health": _obj({"status": STR, "manifest": ANY_OBJ, "semantic": BOOL}, {"index": STR}),
+    "Health": _obj({"status": STR, "manifest": ANY_OBJ,
+                    "semantic": {"oneOf": [BOOL, {"type": "string", "enum": ["loading"]}]}},
+                   {"index": STR, "generation": STR}),
     "Scores": _obj({"keyword": NNUM, "keyword_rank": NINT, "semantic": NNUM, "semantic_rank": NINT}),
     "SearchResult": _obj({"rank": INT, "passage_id": STR, "doc_id": STR, "lang": STR, "section": STR, "text": STR,
                           "snippet_html": STR, "score": NUM, "scores": _ref("Scores"), "aligned_passage_ids": STRS},

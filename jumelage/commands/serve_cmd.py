@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     # file, as the server's own start-up does (a same-size corruption is caught here too).
     open_index(index_dir, verify="full").close()
     sock = server.bind(args.host, args.port)  # a bad address or a port in use: one line, exit 2
-    app = create_app(index_dir, model=args.model, reload=not args.no_reload,
+    app = create_app(index_dir, model=args.model, reload=not args.no_reload, backend=args.embedding_backend,
                      allowed_hosts=allowed_hosts(args.host, args.allowed_host), workers=args.workers, queue=args.queue)
     progress(f"serving {index_dir} on http://{args.host}:{sock.getsockname()[1]}")
     limits = server.ServerLimits(args.header_timeout, args.keep_alive, args.limit_concurrency)
