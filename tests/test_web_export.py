@@ -86,3 +86,16 @@ def test_other_page_sizes_are_refused_with_a_400(client):
     r = client.get("/", params={"q": QUERY, "mode": "keyword", "per": 7})
     assert r.status_code == 400
     assert "10, 20, 50" in r.text
+
+
+def test_the_label_table_has_no_key_written_twice():
+    """A repeated key silently replaces the first label (it happened: two ``export_csv``)."""
+    import ast
+    from pathlib import Path
+
+    import web.i18n
+
+    tree = ast.parse(Path(web.i18n.__file__).read_text(encoding="utf-8"))
+    table = next(n.value for n in ast.walk(tree) if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "_LABELS")
+    keys = [k.value for k in table.keys if isinstance(k, ast.Constant)]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

@@ -13,9 +13,11 @@
     });
   });
 
-  // Phones: the filter panel starts folded so results come first on screen, one tap away.
-  var panel = document.querySelector("details.filters-panel");
-  if (panel && window.matchMedia("(max-width: 640px)").matches) panel.open = false;
+  // Phones: the filter panel and the table of contents start folded, so the results and the text
+  // come first on screen, one tap away.
+  if (window.matchMedia("(max-width: 640px)").matches) {
+    document.querySelectorAll("details.filters-panel, .toc details").forEach(function (d) { d.open = false; });
+  }
 
   // Side by side: previous/next hit with buttons and the n / p keys; focus moves to the mark.
   var marks = Array.prototype.slice.call(document.querySelectorAll(".aligned mark"));
