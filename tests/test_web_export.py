@@ -99,3 +99,21 @@ def test_the_label_table_has_no_key_written_twice():
     table = next(n.value for n in ast.walk(tree) if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "_LABELS")
     keys = [k.value for k in table.keys if isinstance(k, ast.Constant)]
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+@pytest.mark.parametrize("lang", ["", "fr", "ja"])
+def test_every_facet_count_is_the_total_its_click_gives(client, lang):
+    """Declaration and language facets (issue 16, item 7), with and without a language filter."""
+    import re
+
+    page = client.get("/", params={"q": "coopération 交流", "mode": "keyword", "lang": lang}).text
+    links = re.findall(r'<a href="([^"]+)"[^>]*data-(?:doc|lang)="[^"]+">.*?<span class="count">(\d+)</span>', page, re.S)
+    assert len(links) >= 5
+    for href, count in links:
+        href = href.replace("&amp;", "&")
+        params = dict(p.split("=", 1) for p in href.split("?", 1)[1].split("&"))
+        from urllib.parse import unquote_plus
+
+        params = {k: unquote_plus(v) for k, v in params.items()}
+        total = client.get("/api/search", params=params).json()["total"]
+        assert total == int(count), (href, count, total)
