@@ -6,12 +6,12 @@ import re
 
 
 def _citations(page: str) -> str:
-    return page[page.index('id="citations"'):page.index("</section>", page.index('id="citations"'))]
+    return page[page.index('id="citations"') : page.index("</section>", page.index('id="citations"'))]
 
 
 def _block(section: str, key: str) -> str:
     start = section.index(f'class="citations-{key}"')
-    return section[start:section.index("</div>", start)]
+    return section[start : section.index("</div>", start)]
 
 
 def test_cites_list_links_each_cited_declaration_once_and_never_the_passage_itself(client):

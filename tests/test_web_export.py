@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 import pytest
 
@@ -65,8 +64,14 @@ def test_result_list_links_to_both_exports_and_a_cite_line(client):
 
 
 def test_cite_line_follows_the_interface_language():
-    args = dict(title="Déclaration de Kanazawa", edition="第2回日仏自治体交流会議（金沢、2010年5月）", city="Kanazawa",
-                date="2010-05-13", ordinal=12, url="http://x/passages/2010-kanazawa-fr:12")
+    args = dict(
+        title="Déclaration de Kanazawa",
+        edition="第2回日仏自治体交流会議（金沢、2010年5月）",
+        city="Kanazawa",
+        date="2010-05-13",
+        ordinal=12,
+        url="http://x/passages/2010-kanazawa-fr:12",
+    )
     ja = reference_line("ja", **args)
     assert ja.startswith("『Déclaration de Kanazawa』") and "第12段落" in ja and ja.endswith(args["url"])
     fr = reference_line("fr", **{**args, "edition": "deuxièmes Rencontres"})
@@ -96,7 +101,9 @@ def test_the_label_table_has_no_key_written_twice():
     import web.i18n
 
     tree = ast.parse(Path(web.i18n.__file__).read_text(encoding="utf-8"))
-    table = next(n.value for n in ast.walk(tree) if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "_LABELS")
+    table = next(
+        n.value for n in ast.walk(tree) if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "_LABELS"
+    )
     keys = [k.value for k in table.keys if isinstance(k, ast.Constant)]
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
 
@@ -107,7 +114,9 @@ def test_every_facet_count_is_the_total_its_click_gives(client, lang):
     import re
 
     page = client.get("/", params={"q": "coopération 交流", "mode": "keyword", "lang": lang}).text
-    links = re.findall(r'<a href="([^"]+)"[^>]*data-(?:doc|lang)="[^"]+">.*?<span class="count">(\d+)</span>', page, re.S)
+    links = re.findall(
+        r'<a href="([^"]+)"[^>]*data-(?:doc|lang)="[^"]+">.*?<span class="count">(\d+)</span>', page, re.S
+    )
     assert len(links) >= 5
     for href, count in links:
         href = href.replace("&amp;", "&")

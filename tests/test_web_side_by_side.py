@@ -31,7 +31,7 @@ def test_without_a_query_nothing_is_marked_and_no_hit_navigation(client):
 
 def test_table_of_contents_links_to_the_headings(client):
     html = client.get(DOC, params={"q": "tourisme"}).text
-    toc = html[html.index('class="toc"'):html.index("</nav>", html.index('class="toc"'))]
+    toc = html[html.index('class="toc"') : html.index("</nav>", html.index('class="toc"'))]
     anchors = re.findall(r'href="#([^"]+)"', toc)
     assert anchors and all(f'id="{a}"' in html for a in anchors)
 

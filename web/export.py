@@ -26,8 +26,19 @@ from web.state import AppState, state_of
 from web.templating import labels_for
 
 FORMATS = ("csv", "json")
-COLUMNS = ("passage_id", "declaration", "lang", "edition", "date", "section", "text", "translation", "score",
-           "permalink", "citation")
+COLUMNS = (
+    "passage_id",
+    "declaration",
+    "lang",
+    "edition",
+    "date",
+    "section",
+    "text",
+    "translation",
+    "score",
+    "permalink",
+    "citation",
+)
 
 
 @dataclass(frozen=True)
@@ -59,8 +70,11 @@ def _all_hits(state: AppState, req: SearchRequest) -> tuple[int, list[SearchHit]
     hits: list[SearchHit] = []
     offset, total = 0, None
     while total is None or (offset < total and offset <= MAX_OFFSET):
-        page = state.service.run(make_request(req.query, req.mode, req.lang, req.doc, MAX_LIMIT, offset,
-                                              req.fusion, req.alpha, req.commitments))
+        page = state.service.run(
+            make_request(
+                req.query, req.mode, req.lang, req.doc, MAX_LIMIT, offset, req.fusion, req.alpha, req.commitments
+            )
+        )
         total = page.total
         hits.extend(page.hits)
         if not page.hits:
@@ -87,8 +101,9 @@ def _row(request: Request, state: AppState, ui: str, hit: SearchHit) -> dict[str
         "translation": "\n".join(q.text for q in lookup.translations(state.index, p)),
         "score": round(hit.score, 6),
         "permalink": url,
-        "citation": reference_line(ui, title=doc.title, edition=edition_label, city=doc.city, date=doc.date,
-                                   ordinal=p.ordinal, url=url),
+        "citation": reference_line(
+            ui, title=doc.title, edition=edition_label, city=doc.city, date=doc.date, ordinal=p.ordinal, url=url
+        ),
     }
 
 
@@ -96,8 +111,17 @@ def build_export(request: Request) -> Export:
     """All results of the search the query string describes, one flat row per passage."""
     state = state_of(request)
     p = request.query_params
-    req = make_request(p.get("q"), p.get("mode"), p.get("lang"), p.get("doc"), None, None, p.get("fusion"),
-                       p.get("alpha"), p.get("commitments"))
+    req = make_request(
+        p.get("q"),
+        p.get("mode"),
+        p.get("lang"),
+        p.get("doc"),
+        None,
+        None,
+        p.get("fusion"),
+        p.get("alpha"),
+        p.get("commitments"),
+    )
     total, hits = _all_hits(state, req)
     ui = labels_for(request).lang
     return Export(req.query, req.mode, total, [_row(request, state, ui, h) for h in hits])
@@ -124,5 +148,8 @@ async def export_response(request: Request, fmt: str) -> Response:
     if fmt == "csv":
         return Response(to_csv(export).encode("utf-8"), media_type="text/csv; charset=utf-8", headers=disposition)
     body = {"query": export.query, "mode": export.mode, "total": export.total, "results": export.rows}
-    return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                    media_type="application/json; charset=utf-8", headers=disposition)
+    return Response(
+        json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        media_type="application/json; charset=utf-8",
+        headers=disposition,
+    )

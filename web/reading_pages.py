@@ -10,9 +10,9 @@ from starlette.responses import HTMLResponse
 
 from search import lookup
 from web.i18n import Labels
+from web.side_by_side import mark_count, semantic_marks, whole_passage_mark, with_marks
 from web.state import AppState, state_of
 from web.templating import labels_for, render
-from web.side_by_side import mark_count, semantic_marks, whole_passage_mark, with_marks
 from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
 
 MAX_HIGHLIGHT_QUERY = 2000  # the same bound as a search: longer text is not a query

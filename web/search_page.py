@@ -14,8 +14,8 @@ from search.highlight import Snippet
 from search.request import LANGS, MODES, SearchRequest, make_request, parse_flag
 from search.results import Scores, SearchHit, SearchResponse
 from web.chart import hits_chart
-from web.i18n import Labels
 from web.cite import permalink, reference_line
+from web.i18n import Labels
 from web.paging import PAGE_SIZE, PAGE_SIZES, paging, parse_page, parse_page_size
 from web.state import AppState, state_of
 from web.templating import labels_for, render

@@ -48,8 +48,9 @@ def semantic_marks(state: AppState, query: str, doc_ids: list[str]) -> tuple[dic
 
 def with_marks(snippet: Snippet, marks: tuple[Mark, ...]) -> Snippet:
     """``snippet`` (a whole passage) with ``marks`` added."""
-    return Snippet(snippet.text, snippet.start, snippet.end, tuple(sorted(snippet.marks + marks,
-                                                                            key=lambda m: (m.start, m.end))))
+    return Snippet(
+        snippet.text, snippet.start, snippet.end, tuple(sorted(snippet.marks + marks, key=lambda m: (m.start, m.end)))
+    )
 
 
 def whole_passage_mark(snippet: Snippet) -> tuple[Mark, ...]:
