@@ -166,7 +166,7 @@ def test_phone_layout(browser, base_url):
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         _shot(page, "workflows-results-390")
         page.locator("details.filters-panel > summary").click()
-        assert page.locator("details.filters-panel .facet-list").is_visible()
+        assert page.locator("details.filters-panel .facet-list").first.is_visible()
         page.goto(f"{base_url}{DOC}?q=tourisme")
         page.evaluate("window.scrollTo(0, 0)")
         _shot(page, "workflows-document-390-top")
