@@ -153,7 +153,7 @@ def test_declaration_facet_filters_and_the_chart_counts(page, base_url):
     with page.expect_navigation():
         target.click()
     assert "doc=2012-chartres-fr" in page.url
-    assert "2012-chartres-fr" in page.locator(".facet-list a[aria-current]").get_attribute("data-doc")
+    assert "2012-chartres-fr" in page.locator(".facet-list a[data-doc][aria-current]").get_attribute("data-doc")
     docs = page.locator(".result .result-link code").all_inner_texts()
     assert docs and all(d.startswith("2012-chartres-fr:") for d in docs)
     assert expected >= len(docs)

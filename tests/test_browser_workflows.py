@@ -160,6 +160,7 @@ def test_phone_layout(browser, base_url):
     page = context.new_page()
     try:
         page.goto(f"{base_url}/?q={QUERY}&mode=keyword")
+        assert not page.locator("details.filters-panel").evaluate("d => d.open"), "folded on a phone"
         filters = page.locator("details.filters-panel > summary").bounding_box()
         first = page.locator("article.result").first.bounding_box()
         assert filters and first and filters["y"] < first["y"], "filters come before the results"
