@@ -46,3 +46,4 @@ def test_a_query_absent_from_the_texts_says_zero_per_column(client):
     html = client.get(DOC, params={"q": "防災"}).text  # not in the Kanazawa texts; no vectors to find it by meaning
     counts = dict(re.findall(r'data-count="(left|right)">.*?(\d+)', html, re.S))
     assert counts == {"left": "0", "right": "0"}
+    assert "Aucune occurrence de « 防災 »" in html and "sont surlignées" not in html

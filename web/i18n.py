@@ -36,6 +36,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "hit_keys": ("touches n / p", "n / p キー"),
     "hits_in_column": ("occurrences : {n}", "ヒット {n}件"),
     "filters": ("Filtres", "絞り込み"),
+    "hits_none": ("Aucune occurrence de « {q} » dans ce texte ni dans sa traduction.",
+                  "「{q}」はこの本文にも対訳にも見つかりません。"),
     "cites_passage": ("Passages cités (niveau passage)", "引用している箇所（箇所単位）"),
     "cites_document": ("Déclarations citées (niveau document)", "引用している宣言（文書単位）"),
     "cited_by_document": ("Cité par (niveau document : mentions de la déclaration entière)",
