@@ -41,3 +41,9 @@ def test_citations_api_states_the_level_of_each_relation(client):
 def test_citation_headings_are_japanese_under_ui_ja(client):
     section = _citations(client.get("/passages/2012-chartres-fr:8", params={"ui": "ja"}).text)
     assert "文書単位" in section
+
+
+def test_one_mention_naming_two_editions_is_one_line(client):
+    cites = _block(_citations(client.get("/passages/2012-chartres-fr:8").text), "cites")
+    assert cites.count("<mark>déclarations finales de Nancy et de Kanazawa</mark>") == 1
+    assert "Nancy" in cites and "Kanazawa" in cites

@@ -130,15 +130,28 @@ def _targets(cited: CitedReference, t: Labels) -> tuple[tuple[CitationTarget, ..
 
 
 def _cites(answer_cites: list[CitedReference], t: Labels) -> list[CitationItem]:
-    """What the passage cites: one line per cited edition, however many times the passage names it."""
-    out: dict[tuple, CitationItem] = {}
+    """What the passage cites: one line per mention, listing every edition it names once.
+
+    "déclarations finales de Nancy et de Kanazawa" is one mention naming two
+    editions: one line, the mention marked once, both editions after it.
+    """
+    groups: dict[tuple, list[CitedReference]] = {}
     for cited in answer_cites:
-        targets, note = _targets(cited, t)
-        key = (cited.reference.edition, tuple(x.href for x in targets))
-        if key not in out:
-            out[key] = CitationItem(None, cited.reference.lang, cited.snippet, f"{cited.reference.label} {note}".strip(),
-                                    targets)
-    return list(out.values())
+        ref = cited.reference  # one marked span per mention, even when each edition has its own offsets
+        key = tuple((m.start, m.end) for m in cited.snippet.marks) if cited.snippet else (ref.start, ref.end)
+        groups.setdefault(key, []).append(cited)
+    out: list[CitationItem] = []
+    for refs in groups.values():
+        notes: list[str] = []
+        targets: list[CitationTarget] = []
+        for cited in refs:
+            found, note = _targets(cited, t)
+            text = f"{cited.reference.label} {note}".strip()
+            if text not in notes:
+                notes.append(text)
+            targets += [x for x in found if x not in targets]
+        out.append(CitationItem(None, refs[0].reference.lang, refs[0].snippet, " · ".join(notes), tuple(targets)))
+    return out
 
 
 def _cited_by(answer_cited_by: list[CitedReference], t: Labels) -> list[CitationItem]:
