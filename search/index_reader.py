@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,7 @@ class OpenIndex:
     directory: Path  # the index directory (what the user named); ``generation`` is the folder inside it
     manifest: IndexManifest
     store: PassageStore
-    keyword: object  # whoosh.index.Index
+    keyword: Any  # whoosh.index.Index
     vectors: np.ndarray | None
     generation: str = ""
     citations: Citations | None = None

@@ -74,12 +74,12 @@ class LiveIndex:
     # -- following the pointer -----------------------------------------------------------------
     def check(self) -> bool:
         """Swap in the generation the pointer names if it is new and intact; True when swapped."""
+        name: str | None = None
+        problem: str | None = None
         try:
             name = fmt.read_pointer(self.index_dir)
         except IndexUnusable as err:
-            name, problem = None, str(err)
-        else:
-            problem = None
+            problem = str(err)
         if name is None or name == self._current.generation:
             if problem and problem != self._refused:
                 _say(f"error: {problem}; still serving {self._current.generation}")
@@ -97,10 +97,10 @@ class LiveIndex:
             return False
         with self._lock:
             old, self._current = self._current, fresh
-            if self._leases[id(old)] > 0:
-                self._retired[id(old)] = old
-                old = None
-        if old is not None:
+            in_use = self._leases[id(old)] > 0
+            if in_use:
+                self._retired[id(old)] = old  # closed by the release of its last request
+        if not in_use:
             old.close()
         if self._on_swap is not None:
             self._on_swap(fresh)

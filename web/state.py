@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def shared_loader(loader: Callable[[], QueryEncoder]) -> Callable[[], QueryEncoder]:
     """``loader`` called at most once: generations swapped in by a hot reload share one model."""
-    lock, loaded = threading.Lock(), []
+    lock, loaded = threading.Lock(), list[QueryEncoder]()
 
     def load() -> QueryEncoder:
         with lock:
