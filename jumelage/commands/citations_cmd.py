@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 from jumelage.commands.common import add_index_option, print_json
-from search.citations import CitationService
 from search.highlight import Snippet, bracket_format
-from search.index_reader import open_index, resolve_index_dir
+from search.index_reader import resolve_index_dir
 from search.results import CitationAnswer, CitedReference
+
 
 def register(sub) -> None:
     p = sub.add_parser("citations", help="what a passage or document cites, what cites it, what echoes it",
@@ -57,7 +57,9 @@ def _plain(answer: CitationAnswer) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    service = CitationService(open_index(resolve_index_dir(args.index)))
+    from web.state import load_state
+
+    service = load_state(resolve_index_dir(args.index), warm_model=False).citations
     answer = service.resolve(args.id)
     print_json(answer.to_json()) if args.json else print(_plain(answer))
     return 0
