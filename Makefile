@@ -9,13 +9,25 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast index model bench bench-incremental install browser clean
+.PHONY: run test test-fast lint index model bench bench-incremental install browser clean
 
 run: index
 	$(BIN)/jumelage serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-test: install model browser
+test: install model browser lint
 	$(BIN)/python -m pytest -q
+
+# Files in `ruff format` style. Until the one-time format pass of the whole tree (done once,
+# after the parallel branches are merged), only these are checked; then the list becomes `.`.
+FORMATTED := indexer/errors.py indexer/fsutil.py indexer/embedding/encoder.py search/results.py \
+	tests/helpers.py tests/test_errors.py tests/test_typed_results.py tests/test_lazy_encoder.py
+
+# Lint, format, types and the layer contract (jumelage → web → search → indexer); configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check $(FORMATTED)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"

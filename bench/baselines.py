@@ -53,7 +53,7 @@ def ours_keyword_step(service, queries: list[Query], repeats: int) -> dict:
     """Our keyword engine step: query parsing + Whoosh BM25F top-100 (no fusion, no highlighting)."""
     for q in queries:
         service.keyword.search(parse_query(q.text), WINDOW)
-    samples = [time_ms(lambda: service.keyword.search(parse_query(q.text), WINDOW))
+    samples = [time_ms(lambda q=q: service.keyword.search(parse_query(q.text), WINDOW))
                for _ in range(repeats) for q in queries]
     return summarize(samples)
 
@@ -76,7 +76,7 @@ def bm25s_keyword(tokens: list[list[str]], queries: list[Query], repeats: int) -
 
     for q in queries:
         one(q)
-    samples = [time_ms(lambda: one(q)) for _ in range(repeats) for q in queries]
+    samples = [time_ms(lambda q=q: one(q)) for _ in range(repeats) for q in queries]
     return {"index_s": index_s, "latency": summarize(samples)}
 
 
@@ -94,7 +94,7 @@ def rank_bm25_keyword(tokens: list[list[str]], queries: list[Query], repeats: in
         best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
         best[np.argsort(-scores[best])]
 
-    samples = [time_ms(lambda: one(q)) for _ in range(repeats) for q in queries]
+    samples = [time_ms(lambda q=q: one(q)) for _ in range(repeats) for q in queries]
     return {"index_s": index_s, "latency": summarize(samples)}
 
 
@@ -143,7 +143,7 @@ def semantic_comparison(vectors: np.ndarray, content_rows: np.ndarray | None, qu
     def run(fn) -> dict:
         for i in range(len(query_vectors)):
             fn(i)
-        return summarize([time_ms(lambda: fn(i)) for _ in range(repeats) for i in range(len(query_vectors))])
+        return summarize([time_ms(lambda i=i: fn(i)) for _ in range(repeats) for i in range(len(query_vectors))])
 
     out = {
         "passages": len(matrix),

@@ -43,7 +43,7 @@ def _clear_query_cache(service) -> bool:
 
 def _by_lang(samples: list[tuple[str, float]]) -> dict[str, dict]:
     langs = sorted({lang for lang, _ in samples})
-    return {lang: summarize([ms for l, ms in samples if l == lang]) for lang in langs}
+    return {lang: summarize([ms for sample_lang, ms in samples if sample_lang == lang]) for lang in langs}
 
 
 def in_process(service, queries: list[Query], repeats: int, progress: Progress,
@@ -72,12 +72,12 @@ def in_process(service, queries: list[Query], repeats: int, progress: Progress,
             if mode in EMBEDDING_MODES:
                 cleared = _clear_query_cache(service)
             req = make_request(q.text, mode=mode)
-            cold.append(time_ms(lambda: service.search(req)))
+            cold.append(time_ms(lambda req=req: service.search(req)))
         warm: list[tuple[str, float]] = []
         for _ in range(repeats):
             for q in queries:
                 req = make_request(q.text, mode=mode)
-                warm.append((q.lang, time_ms(lambda: service.search(req))))
+                warm.append((q.lang, time_ms(lambda req=req: service.search(req))))
         out[mode] = {
             "cold": summarize(cold),
             "warm": summarize([ms for _, ms in warm]),
@@ -229,6 +229,6 @@ def load_run(base_url: str, queries: list[Query], seconds: float, progress: Prog
     progress(f"load test: {seconds:.0f} s, concurrency 16")
     try:
         figures = run_load(base_url, seconds=seconds, concurrency=16, queries=[q.text for q in queries], mode="hybrid")
-    except Exception as err:  # the load generator is someone else's code: report, do not crash the run
+    except Exception as err:  # noqa: BLE001 - the load generator is someone else's code: report, do not crash the run
         return {"available": True, "error": f"{err.__class__.__name__}: {err}"}
     return {"available": True, "mode": "hybrid", "seconds": seconds, "concurrency": 16, **dict(figures)}

@@ -19,7 +19,6 @@ import itertools
 import json
 import math
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
+from bench.stats import free_port
 
 DEFAULT_QUERIES = ("mondialisation", "tourisme culturel", "risques naturels", "自然災害への備え", "jeunesse",
                    "coopération décentralisée", "文化観光", "développement durable", "防災", "échanges économiques")
@@ -132,15 +133,9 @@ def run_load(base_url: str, seconds: float = 30, concurrency: int = 16, queries:
         return pool.submit(job).result()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(index: Path, startup_timeout: float = 180) -> tuple[subprocess.Popen, str]:
     """Start ``jumelage serve`` on a free loopback port and wait until /healthz answers."""
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
     base_url = f"http://127.0.0.1:{port}"

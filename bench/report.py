@@ -89,7 +89,7 @@ def _latency_table(sections: list[tuple[str, dict | None]]) -> list[str]:
              "|---|---|---:|---:|---:|---:|---:|---|"]
     for title, block in sections:
         lines += _latency_rows(title, block)
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _keyword_baseline_lines(name: str, kb: dict | None) -> list[str]:
@@ -165,7 +165,7 @@ def render(results: dict) -> str:
         out.append(f"- Server {server['server']}: start-up {server['startup_s']} s, memory idle {server['idle_mb']}, "
                    f"after queries {server['after_queries_mb']}" +
                    (f", after load {server['after_load_mb']}" if "after_load_mb" in server else "") + " (MiB)")
-    out += [""] + _load_lines(http)
+    out += ["", *_load_lines(http)]
     if scale:
         emb = scale.get("embedding", {})
         size = scale.get("index_size_mb", {})

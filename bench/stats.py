@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -118,7 +118,7 @@ def _git_commit() -> str:
 def machine_info() -> dict[str, object]:
     """The facts a reader needs to judge the figures: CPUs, CPU model, RAM, load, versions."""
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
         "cpus_usable": len(os.sched_getaffinity(0)),
         "cpu_model": _cpu_model(),
@@ -150,7 +150,7 @@ class LoadSampler:
             self.samples.append(round(os.getloadavg()[0], 2))
             self._stop.wait(every_s)
 
-    def start(self) -> "LoadSampler":
+    def start(self) -> LoadSampler:
         self._thread.start()
         return self
 

@@ -35,7 +35,7 @@ class SyntheticCorpus:
     composition: list[tuple[int, ...]]
     langs: dict[str, int] = field(default_factory=dict)
 
-    def subset(self, n: int) -> "SyntheticCorpus":
+    def subset(self, n: int) -> SyntheticCorpus:
         """The first ``n`` passages (same pieces), e.g. for a 10,000-passage comparison."""
         passages = self.passages[:n]
         langs: dict[str, int] = {}
@@ -86,7 +86,7 @@ def generate(real: list[Passage], n: int, seed: int = 20240601) -> SyntheticCorp
     passages: list[Passage] = []
     composition: list[tuple[int, ...]] = []
     counts = {lang: 0 for lang in langs}
-    for i in range(n):
+    for _ in range(n):
         lang = rng.choices(langs, weights=[share[x] for x in langs])[0]
         sentences, templates = pools[lang]
         template = rng.choice(templates)

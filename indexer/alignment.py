@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 
 from indexer.errors import JumelageError
-from indexer.passage import Passage, split_passage_id
+from indexer.passage import Kind, Lang, Passage, split_passage_id
 
 _MARKER = re.compile(r"^@\s+(.+?)\s*$")
 _REFERENCE = re.compile(r"^(?P<pid>[^#\s]+:\d+)(?:#(?P<fp>[0-9a-f]{8}))?$")
@@ -42,8 +41,11 @@ def fingerprint(text: str) -> str:
 
 
 def _parse_marker(line: str, where: str) -> list[tuple[str, str | None]]:
-    refs = []
-    for token in _MARKER.match(line).group(1).split():
+    refs: list[tuple[str, str | None]] = []
+    marker = _MARKER.match(line)
+    if marker is None:
+        raise AlignmentError(f"{where}: {line.strip()[:60]!r} is not a marker line: write `@ DOC_ID:N`")
+    for token in marker.group(1).split():
         match = _REFERENCE.match(token)
         if not match:
             raise AlignmentError(f"{where}: bad alignment reference {token!r}; write DOC_ID:ORDINAL#FINGERPRINT")
@@ -72,7 +74,7 @@ def parse_translation(raw: str, doc_id: str, path: str = "?") -> list[tuple[Pass
         last_start, last_line = body[-1]
         start = first_start + len(first_line) - len(first_line.lstrip())
         end = last_start + len(last_line.rstrip())
-        out.append((Passage(doc_id, "ja", len(out), "paragraph", "", text, start, end), refs))
+        out.append((Passage(doc_id, Lang.JA, len(out), Kind.PARAGRAPH, "", text, start, end), refs))
 
     for lineno, line in enumerate(raw.split("\n"), start=1):
         where = f"{path}:{lineno}"
@@ -121,7 +123,7 @@ def align_translation(
             to_japanese[pid].append(passage.passage_id)
         first = by_id[refs[0][0]]
         aligned = tuple(pid for pid, _ in refs)
-        passages.append(Passage(doc_id, "ja", passage.ordinal, first.kind, "", passage.text,
+        passages.append(Passage(doc_id, Lang.JA, passage.ordinal, first.kind, "", passage.text,
                                 passage.start, passage.end, aligned))
     orphans = [pid for pid, ja in to_japanese.items() if not ja]
     if orphans:
@@ -141,14 +143,6 @@ def _with_sections(passages: list[Passage], french: list[Passage]) -> list[Passa
     for passage in passages:
         fr = fr_by_id[passage.aligned_passage_ids[0]]
         parts = [heading_ja.get(part, part) for part in fr.section.split(" › ") if part]
-        out.append(Passage(passage.doc_id, "ja", passage.ordinal, passage.kind, " › ".join(parts),
+        out.append(Passage(passage.doc_id, Lang.JA, passage.ordinal, passage.kind, " › ".join(parts),
                            passage.text, passage.start, passage.end, passage.aligned_passage_ids))
     return out
-
-
-def draft_markers(french: Iterable[Passage]) -> str:
-    """A 1:1 skeleton for a new translation: one stamped marker and the French text as a comment."""
-    chunks = []
-    for p in french:
-        chunks.append(f"@ {p.passage_id}#{fingerprint(p.text)}\n# {p.text}\n")
-    return "\n".join(chunks)

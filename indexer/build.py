@@ -31,26 +31,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from indexer import index_format as fmt
 from indexer.corpus import Corpus
 from indexer.corpus_passages import build_passages
+from indexer.embedding.encoder import Encoder as PassageEncoder
 from indexer.manifest import DEFAULT_BACKEND, IndexManifest, IndexUnusable, ModelInfo
 from indexer.passage import Passage
 from indexer.vectors import multi_sentence_spans
 
 Progress = Callable[[str], None]
-
-
-class PassageEncoder(Protocol):
-    model_id: str
-    dimension: int
-    prompts: dict[str, str]
-
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
 
 
 def _quiet(_: str) -> None:
@@ -132,7 +125,7 @@ def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.nd
     matrix = np.zeros((len(texts), encoder.dimension), np.float32)
     reuse = [(i, known[t]) for i, t in enumerate(texts) if t in known]
     if reuse and known_matrix is not None:
-        new_rows, old_rows = map(list, zip(*reuse))
+        new_rows, old_rows = map(list, zip(*reuse, strict=True))
         matrix[new_rows] = known_matrix[old_rows]
     missing = list(dict.fromkeys(t for t in texts if t not in known))
     if missing:
@@ -143,8 +136,10 @@ def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.nd
     return matrix, len(reuse)
 
 
-def _vector_part(layout: fmt.Layout, passages: list[Passage], encoder: PassageEncoder, previous: Previous | None,
-                 sentence_vectors: bool, progress: Progress) -> tuple[np.ndarray, int, dict[str, int]]:
+def _vector_part(
+    layout: fmt.Layout, passages: list[Passage], encoder: PassageEncoder, previous: Previous | None,
+    sentence_vectors: bool, progress: Progress,
+) -> tuple[np.ndarray, tuple[np.ndarray, list[tuple[int, int, int]]] | None, dict[str, int]]:
     info = model_info(encoder)
     known: dict[str, int] = {}
     known_sentences: dict[str, int] = {}
@@ -161,7 +156,7 @@ def _vector_part(layout: fmt.Layout, passages: list[Passage], encoder: PassageEn
     vectors, reused = _encode_reusing(texts, known, old_vectors, encoder)
     fmt.write_vectors(layout, passages, vectors)
     counts = {"vectors": reused}
-    n_sentences = 0
+    sentences = None
     if sentence_vectors:
         spans = multi_sentence_spans(passages)
         sentence_texts = [passages[row].text[s:e] for row, s, e in spans]
@@ -169,8 +164,8 @@ def _vector_part(layout: fmt.Layout, passages: list[Passage], encoder: PassageEn
         sentence_matrix, counts["sentence_vectors"] = _encode_reusing(sentence_texts, known_sentences,
                                                                       old_sentences, encoder)
         fmt.write_sentence_vectors(layout, spans, sentence_matrix)
-        n_sentences = len(spans)
-    return vectors, n_sentences, counts
+        sentences = (sentence_matrix, spans)
+    return vectors, sentences, counts
 
 
 def write_generation(
@@ -193,11 +188,13 @@ def write_generation(
     kept = _keyword_part(layout, passages, checksums, previous, progress)
     progress(f"keyword index: done ({kept} passages kept from the previous generation)" if previous
              else "keyword index: done")
-    vectors, n_sentences, reused = None, 0, {"keyword": kept}
+    vectors, n_sentences, reused, sentences = None, 0, {"keyword": kept}, None
     if encoder is not None:
-        vectors, n_sentences, counts = _vector_part(layout, passages, encoder, previous, sentence_vectors, progress)
+        vectors, sentences, counts = _vector_part(layout, passages, encoder, previous, sentence_vectors, progress)
+        n_sentences = 0 if sentences is None else len(sentences[1])
         reused.update(counts)
-    citations = fmt.write_citations(layout, corpus, passages, vectors)  # echoes only when vectors exist
+    # Echoes only when vectors exist; they compare sentences, so they take the sentence vectors too.
+    citations = fmt.write_citations(layout, corpus, passages, vectors, sentences)
     progress(f"citations: {len(citations.references)} references, "
              f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
     manifest = IndexManifest(

@@ -23,6 +23,10 @@ class UnreadableFile(JumelageError, OSError):
     """A file the user named cannot be read (missing, a directory, not UTF-8, bad JSON)."""
 
 
+class CannotWrite(JumelageError, OSError):
+    """An output directory the user named cannot be created or written."""
+
+
 class ModelUnavailable(JumelageError, ValueError):
     """The embedding model folder is missing or unusable: build it with ``make model``."""
 

@@ -145,7 +145,7 @@ def analyzer_fingerprint() -> str:
     """
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted((here / "analysis").glob("*.py")) + [here / "keyword_index.py"]:
+    for path in [*sorted((here / "analysis").glob("*.py")), here / "keyword_index.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for package in ("sudachipy", "sudachidict-core", "whoosh-reloaded"):
@@ -619,10 +619,10 @@ def read_sentence_vectors(generation: Generation):
         raise _damaged(generation, layout.sentence_vectors, err) from None
 
 
-def write_citations(layout: Layout, corpus, passages, vectors):
+def write_citations(layout: Layout, corpus, passages, vectors, sentence_vectors=None):
     from indexer.citations_file import write_citations as write
 
-    return write(layout.citations, corpus, passages, vectors)
+    return write(layout.citations, corpus, passages, vectors, sentence_vectors)
 
 
 def read_citations(generation: Generation):

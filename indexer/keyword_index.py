@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypedDict
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
@@ -17,7 +18,16 @@ from whoosh.fields import ID, TEXT, Schema
 from indexer.analysis import french_analyzer, french_exact_analyzer, japanese_analyzer
 from indexer.passage import Passage
 
-FIELDS_BY_LANG = {
+
+class LangFields(TypedDict):
+    """The Whoosh field names of one language (``exact``: the unstemmed field, French only)."""
+
+    text: str
+    exact: str | None
+    section: str
+
+
+FIELDS_BY_LANG: dict[str, LangFields] = {
     "fr": {"text": "text_fr", "exact": "exact_fr", "section": "section_fr"},
     "ja": {"text": "text_ja", "exact": None, "section": "section_ja"},
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ def write_vectors(path: Path, ids_path: Path, passages: Sequence[Passage], vecto
 
 def multi_sentence_spans(passages: Sequence[Passage]) -> list[tuple[int, int, int]]:
     """``(row, start, end)`` for each sentence of each passage that has more than one."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     for row, p in enumerate(passages):
         spans = sentence_spans(p.text)
         if len(spans) > 1:

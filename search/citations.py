@@ -26,9 +26,9 @@ from indexer.references import Reference, extract_references
 from search.errors import BadRequest
 from search.highlight import make_snippet, match_spans
 from search.index_reader import OpenIndex
-from search.results import CitationAnswer, CitedReference, EchoMatch, TargetDocument
 from search.lookup import document as find_document
 from search.lookup import passage as find_passage
+from search.results import CitationAnswer, CitedReference, EchoMatch, TargetDocument
 
 MAX_DOCUMENT_ECHOES = 50
 

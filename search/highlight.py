@@ -49,6 +49,12 @@ def match_spans(text: str, lang: str, terms: Iterable[str], exact_terms: Iterabl
     return merge_spans(spans)
 
 
+def whole_text_span(text: str) -> Span:
+    """The span of ``text`` without its outer whitespace (what marking "all of it" marks)."""
+    stripped = text.rstrip()
+    return (len(stripped) - len(stripped.lstrip()), len(stripped))
+
+
 def merge_spans(spans: Iterable[Span]) -> list[Span]:
     merged: list[Span] = []
     for start, end in sorted(spans):
@@ -90,6 +96,7 @@ class MarkKind(StrEnum):
 
     KEYWORD = "keyword"
     SEMANTIC = "semantic"
+    COMMITMENT = "commitment"  # a commitment sentence (search --commitments)
 
 
 @dataclass(frozen=True)
@@ -161,8 +168,9 @@ class Snippet:
 Formatter = Callable[[Snippet], str]
 """Turns a :class:`Snippet` into text for one edge (HTML, plain terminal text…)."""
 
-_HTML_OPEN = {MarkKind.KEYWORD: "<mark>", MarkKind.SEMANTIC: '<mark class="sem">'}
-_BRACKETS = {MarkKind.KEYWORD: ("[", "]"), MarkKind.SEMANTIC: ("{", "}")}
+_HTML_OPEN = {MarkKind.KEYWORD: "<mark>", MarkKind.SEMANTIC: '<mark class="sem">',
+              MarkKind.COMMITMENT: '<mark class="commit">'}
+_BRACKETS = {MarkKind.KEYWORD: ("[", "]"), MarkKind.SEMANTIC: ("{", "}"), MarkKind.COMMITMENT: ("«", "»")}
 
 
 def _decorate(snippet: Snippet, body: str) -> str:

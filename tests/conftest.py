@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import CORPUS, ROOT
@@ -67,3 +69,14 @@ def model_service(model_index_dir, embedding_model):
     from search.service import SearchService
 
     return SearchService(open_index(model_index_dir), lambda: embedding_model)
+
+
+@pytest.fixture(scope="module")
+def client(keyword_index_dir):
+    """The web app over the keyword index, through Starlette's TestClient (no model loaded)."""
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(keyword_index_dir, warm_model=False)) as c:
+        yield c

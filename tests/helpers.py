@@ -16,5 +16,12 @@ EVAL_FILE = SHARED_EVAL if SHARED_EVAL.is_file() else ROOT / "tests" / "data" / 
 def run_cli(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """Run ``jumelage`` in a subprocess, as a user would."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "jumelage.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, input=input, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "jumelage.cli", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=300,
+    )

@@ -8,12 +8,13 @@ desktop and phone width, go to ``tests/artifacts/`` (git-ignored).
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from bench.stats import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -38,12 +39,6 @@ def _fresh_var_index(corpus) -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_index(request, corpus) -> Path:
     return _fresh_var_index(corpus) or request.getfixturevalue("model_index_dir")
@@ -56,7 +51,7 @@ def base_url(served_index):
 
     from web.app import create_app
 
-    port = _free_port()
+    port = free_port()
     model = str(ROOT / "var" / "model" / "multilingual-e5-small")
     config = uvicorn.Config(create_app(served_index, model=model), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)

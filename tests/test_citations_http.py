@@ -5,15 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
-
-from web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def client(keyword_index_dir):
-    with TestClient(create_app(keyword_index_dir, warm_model=False)) as c:
-        yield c
 
 
 def test_passage_citations_json(client):

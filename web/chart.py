@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 WIDTH = 252
 ROW_HEIGHT = 40
-BAR_HEIGHT = 14
 LABEL_HEIGHT = 18
 
 

@@ -95,6 +95,7 @@ class LiveIndex:
             _say(f"error: {err}; still serving {self._current.generation}")
             self._refused = name
             return False
+        old: AppState | None
         with self._lock:
             old, self._current = self._current, fresh
             in_use = self._leases[id(old)] > 0

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 def shared_loader(loader: Callable[[], QueryEncoder]) -> Callable[[], QueryEncoder]:
     """``loader`` called at most once: generations swapped in by a hot reload share one model."""
-    lock, loaded = threading.Lock(), list[QueryEncoder]()
+    lock = threading.Lock()
+    loaded: list[QueryEncoder] = []
 
     def load() -> QueryEncoder:
         with lock:
@@ -69,7 +70,7 @@ class AppState:
         with self._lock:
             if self._quotes is None:
                 # The quotation finder borrows the search service's model: loaded once, for both.
-                self._quotes = QuoteFinder(self.index, lambda: self.service.semantic().encoder)
+                self._quotes = QuoteFinder(self.index, self.service.encoder.get)
             return self._quotes
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from indexer.analysis.french import french_analyzer, french_exact_analyzer
 from indexer.analysis.japanese import japanese_analyzer
@@ -28,7 +28,7 @@ def detect_lang(text: str) -> Lang:
     return Lang.JA if _JAPANESE_SCRIPT.search(text) else Lang.FR
 
 
-@lru_cache(maxsize=None)
+@cache
 def _analyzer(name: str):
     return {"fr": french_analyzer, "fr_exact": french_exact_analyzer, "ja": japanese_analyzer}[name]()
 

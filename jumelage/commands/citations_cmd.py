@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from jumelage.commands.common import add_index_option, print_json
+from jumelage.commands.common import add_index_option, open_state, print_json
 from search.highlight import Snippet, bracket_format
-from search.index_reader import resolve_index_dir
 from search.results import CitationAnswer, CitedReference
 
 
@@ -57,9 +56,6 @@ def _plain(answer: CitationAnswer) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from web.state import load_state
-
-    service = load_state(resolve_index_dir(args.index), warm_model=False).citations
-    answer = service.resolve(args.id)
+    answer = open_state(args).citations.resolve(args.id)
     print_json(answer.to_json()) if args.json else print(_plain(answer))
     return 0

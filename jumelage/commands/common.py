@@ -9,6 +9,7 @@ from pathlib import Path
 
 from search.index_reader import resolve_index_dir
 from search.service import SearchService
+from web.state import AppState, load_state
 
 
 def add_index_option(parser: argparse.ArgumentParser) -> None:
@@ -22,11 +23,16 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_service(args: argparse.Namespace) -> SearchService:
-    """The search service over the current generation, built by the server's own ``load_state``."""
-    from web.state import load_state
+def open_state(args: argparse.Namespace) -> AppState:
+    """The index of ``--index`` and the services over it, built as the server builds them.
 
-    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False).service
+    The model (``--model``) is loaded on first semantic use, not here.
+    """
+    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False)
+
+
+def open_service(args: argparse.Namespace) -> SearchService:
+    return open_state(args).service
 
 
 def print_json(obj: object) -> None:

