@@ -551,6 +551,21 @@ def read_store(generation: Generation):
         raise _damaged(generation, generation.layout.store, err) from None
 
 
+def read_passage_texts(generation: Generation) -> tuple[list[str], list[str]]:
+    """Passage ids and texts by row, without building passages (an incremental build needs no more)."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{generation.layout.store}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT passage_id, text FROM passages ORDER BY row").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as err:
+        raise _damaged(generation, generation.layout.store, err) from None
+    return [pid for pid, _ in rows], [text for _, text in rows]
+
+
 def write_keyword(layout: Layout, passages, progress=None, *, previous: Layout | None = None,
                   remove_docs=()) -> None:
     """A fresh Whoosh index, or (``previous``) a copy of the previous one updated in place."""
