@@ -22,8 +22,21 @@ from pathlib import Path
 
 from indexer.corpus import MANIFEST_NAME, CorpusError
 
-DOCUMENT_KEY_ORDER = ("id", "title", "edition", "city", "country", "date", "lang", "path", "status",
-                      "translation_of", "source_format", "source_sha256", "source_name")
+DOCUMENT_KEY_ORDER = (
+    "id",
+    "title",
+    "edition",
+    "city",
+    "country",
+    "date",
+    "lang",
+    "path",
+    "status",
+    "translation_of",
+    "source_format",
+    "source_sha256",
+    "source_name",
+)
 EDITION_KEY_ORDER = ("number", "city", "country", "year", "dates", "label_fr", "label_ja")
 _TABLE_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?\s*(#.*)?$")
 _ADDED_EDITION = "# edition added by `jumelage add` with document {doc_id}"
@@ -108,7 +121,7 @@ def without_document(text: str, doc_id: str) -> str:
     lines = _lines(text)
     target = None
     for name, start, end in _tables(lines):
-        if name == "document" and tomllib.loads("".join(lines[start + 1:end])).get("id") == doc_id:
+        if name == "document" and tomllib.loads("".join(lines[start + 1 : end])).get("id") == doc_id:
             target = (start, end)
     if target is None:
         raise CorpusError(f"no [[document]] with id {doc_id!r} in {MANIFEST_NAME}")
@@ -123,11 +136,11 @@ def without_document(text: str, doc_id: str) -> str:
             tables = [t for t in _tables(lines) if t[1] == i + 1]
             if not tables:
                 continue
-            number = tomllib.loads("".join(lines[i + 2:tables[0][2]])).get("number")
+            number = tomllib.loads("".join(lines[i + 2 : tables[0][2]])).get("number")
             if any(d.get("edition") == number for d in remaining.get("document", [])):
                 continue
             cut_start = i - 1 if i > 0 and not lines[i - 1].strip() else i
-            lines = lines[:cut_start] + lines[tables[0][2]:]
+            lines = lines[:cut_start] + lines[tables[0][2] :]
             break
     return "".join(lines)
 
