@@ -148,7 +148,7 @@ def analyzer_fingerprint() -> str:
     for path in [*sorted((here / "analysis").glob("*.py")), here / "keyword_index.py"]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    for package in ("sudachipy", "sudachidict-core", "whoosh-reloaded"):
+    for package in ("sudachipy", "sudachidict-core", "whoosh-reloaded", "simplemma"):
         try:
             digest.update(f"{package}=={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:

@@ -89,7 +89,7 @@ def test_a_side_that_cannot_see_a_passage_does_not_count_against_it():
     semantic = ranked((3, 0.9), (1, 0.8), (2, 0.7))  # 3: untranslated, the keyword side cannot see it
     plain = [f.key for f in reciprocal_rank_fusion(keyword, semantic)]
     fair = fair_fusion(keyword, semantic, keyword_blind={3})
-    assert plain.index(3) > 0 and [f.key for f in fair][0] == 3
+    assert plain.index(3) > 0 and fair[0].key == 3
     assert fair[0].score == pytest.approx(1 / (RRF_K + 1))  # its semantic rank alone, not halved
 
 
@@ -106,14 +106,14 @@ def test_fair_fusion_rejects_negative_weights():
 
 def test_keyword_weight_is_the_idf_share_the_hits_matched():
     idf = {"jeun": 4.0, "vill": 1.0, "prevoient": 5.0}
-    assert keyword_weight(KeywordEvidence(idf, [{"jeun", "vill", "prevoient"}])) == pytest.approx(1.0)
-    assert keyword_weight(KeywordEvidence(idf, [{"vill"}]), power=1.0) == pytest.approx(0.1)
-    assert keyword_weight(KeywordEvidence(idf, [{"vill"}, {"jeun"}]), power=2.0) == pytest.approx(0.25)
+    assert keyword_weight(KeywordEvidence(idf, [{"jeun", "vill", "prevoient"}])) == pytest.approx(3.0)
+    assert keyword_weight(KeywordEvidence(idf, [{"vill"}]), power=1.0, scale=1.0) == pytest.approx(0.1)
+    assert keyword_weight(KeywordEvidence(idf, [{"vill"}, {"jeun"}]), power=2.0, scale=1.0) == pytest.approx(0.25)
     assert keyword_weight(KeywordEvidence(idf, [])) == 0.0
 
 
 def test_a_compound_is_covered_by_its_parts():
     idf = {"環境教育": 6.0, "環境": 3.0, "教育": 4.0}
     groups = [("環境教育", "環境", "教育")]
-    assert keyword_weight(KeywordEvidence(idf, [{"環境"}, {"教育"}], groups)) == pytest.approx(1.0)
-    assert keyword_weight(KeywordEvidence(idf, [{"環境"}], groups), power=1.0) == pytest.approx(0.5)
+    assert keyword_weight(KeywordEvidence(idf, [{"環境"}, {"教育"}], groups), scale=1.0) == pytest.approx(1.0)
+    assert keyword_weight(KeywordEvidence(idf, [{"環境"}], groups), power=1.0, scale=1.0) == pytest.approx(0.5)
