@@ -136,8 +136,10 @@ def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.nd
     return matrix, len(reuse)
 
 
-def _vector_part(layout: fmt.Layout, passages: list[Passage], encoder: PassageEncoder, previous: Previous | None,
-                 sentence_vectors: bool, progress: Progress) -> tuple[np.ndarray, int, dict[str, int]]:
+def _vector_part(
+    layout: fmt.Layout, passages: list[Passage], encoder: PassageEncoder, previous: Previous | None,
+    sentence_vectors: bool, progress: Progress,
+) -> tuple[np.ndarray, tuple[np.ndarray, list[tuple[int, int, int]]] | None, dict[str, int]]:
     info = model_info(encoder)
     known: dict[str, int] = {}
     known_sentences: dict[str, int] = {}
@@ -154,7 +156,7 @@ def _vector_part(layout: fmt.Layout, passages: list[Passage], encoder: PassageEn
     vectors, reused = _encode_reusing(texts, known, old_vectors, encoder)
     fmt.write_vectors(layout, passages, vectors)
     counts = {"vectors": reused}
-    n_sentences = 0
+    sentences = None
     if sentence_vectors:
         spans = multi_sentence_spans(passages)
         sentence_texts = [passages[row].text[s:e] for row, s, e in spans]
@@ -162,8 +164,8 @@ def _vector_part(layout: fmt.Layout, passages: list[Passage], encoder: PassageEn
         sentence_matrix, counts["sentence_vectors"] = _encode_reusing(sentence_texts, known_sentences,
                                                                       old_sentences, encoder)
         fmt.write_sentence_vectors(layout, spans, sentence_matrix)
-        n_sentences = len(spans)
-    return vectors, n_sentences, counts
+        sentences = (sentence_matrix, spans)
+    return vectors, sentences, counts
 
 
 def write_generation(
@@ -186,11 +188,13 @@ def write_generation(
     kept = _keyword_part(layout, passages, checksums, previous, progress)
     progress(f"keyword index: done ({kept} passages kept from the previous generation)" if previous
              else "keyword index: done")
-    vectors, n_sentences, reused = None, 0, {"keyword": kept}
+    vectors, n_sentences, reused, sentences = None, 0, {"keyword": kept}, None
     if encoder is not None:
-        vectors, n_sentences, counts = _vector_part(layout, passages, encoder, previous, sentence_vectors, progress)
+        vectors, sentences, counts = _vector_part(layout, passages, encoder, previous, sentence_vectors, progress)
+        n_sentences = 0 if sentences is None else len(sentences[1])
         reused.update(counts)
-    citations = fmt.write_citations(layout, corpus, passages, vectors)  # echoes only when vectors exist
+    # Echoes only when vectors exist; they compare sentences, so they take the sentence vectors too.
+    citations = fmt.write_citations(layout, corpus, passages, vectors, sentences)
     progress(f"citations: {len(citations.references)} references, "
              f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
     manifest = IndexManifest(

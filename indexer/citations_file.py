@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from indexer.corpus import Corpus
-from indexer.echoes import ECHO_THRESHOLD, LEXICAL_WEIGHT, Echo, compute_echoes
+from indexer.echoes import COMMITMENT_PAIR_THRESHOLD, ECHO_THRESHOLD, MIN_SHARED, Echo, compute_echoes
 from indexer.manifest import IndexUnusable
 from indexer.passage import Passage
 from indexer.references import Reference, extract_references
 
-CITATIONS_VERSION = 1
+CITATIONS_VERSION = 2  # 2: echoes between sentences (spans, acts), see indexer/echoes.py
 
 
 @dataclass(frozen=True)
@@ -31,21 +31,28 @@ class Citations:
     echo_threshold: float | None = None
 
 
-def compute_citations(corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None) -> Citations:
+SentenceVectors = tuple[np.ndarray, Sequence[tuple[int, int, int]]]
+
+
+def compute_citations(corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None,
+                      sentence_vectors: SentenceVectors | None = None) -> Citations:
     """References of ``passages`` and, when ``vectors`` are given, their echoes."""
     listed = {d.id for d in corpus.documents}  # a test may index passages of ad-hoc documents: no references there
     references = extract_references([p for p in passages if p.doc_id in listed], corpus.editions, corpus.documents)
-    echoes = None if vectors is None else compute_echoes(passages, corpus.documents, vectors)
+    echoes = None if vectors is None else compute_echoes(passages, corpus.documents, vectors,
+                                                          sentence_vectors=sentence_vectors)
     return Citations(references, echoes, ECHO_THRESHOLD if vectors is not None else None)
 
 
-def write_citations(path: Path, corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None) -> Citations:
+def write_citations(path: Path, corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None,
+                    sentence_vectors: SentenceVectors | None = None) -> Citations:
     """Compute and write the citations file at ``path``; returns what was written."""
-    citations = compute_citations(corpus, passages, vectors)
+    citations = compute_citations(corpus, passages, vectors, sentence_vectors)
     data = {
         "version": CITATIONS_VERSION,
         "echo_threshold": citations.echo_threshold,
-        "echo_lexical_weight": LEXICAL_WEIGHT if citations.echoes is not None else None,
+        "echo_min_shared_terms": MIN_SHARED if citations.echoes is not None else None,
+        "echo_commitment_pair_threshold": COMMITMENT_PAIR_THRESHOLD if citations.echoes is not None else None,
         "references": [r.to_json() for r in citations.references],
         "echoes": None if citations.echoes is None else
         {pid: [e.to_json() for e in echoes] for pid, echoes in sorted(citations.echoes.items())},

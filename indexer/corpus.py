@@ -11,8 +11,11 @@ from indexer.errors import JumelageError
 
 DEFAULT_CORPUS_DIR = Path("corpus")
 MANIFEST_NAME = "declarations.toml"
+ALIGNMENT_SUFFIX = ".align.tsv"  # automatic links of a translation, beside its text (indexer.auto_alignment)
 LANGS = ("fr", "ja")
 STATUSES = ("official", "参考訳")
+# What a user may type for the working-translation status (the manifest stores 参考訳).
+STATUS_ALIASES = {"official": "official", "参考訳": "参考訳", "working-translation": "参考訳", "working_translation": "参考訳"}
 
 _DOCUMENT_KEYS = ("id", "title", "edition", "city", "country", "date", "lang", "path", "status")
 
@@ -44,6 +47,8 @@ class Document:
     path: str
     status: str
     translation_of: str | None = None
+    source_format: str | None = None  # what `jumelage add` read: pdf, docx, html, txt, md
+    source_sha256: str | None = None  # sha256 of that original file
 
     @property
     def is_translation(self) -> bool:
@@ -78,6 +83,11 @@ class Corpus:
     def edition(self, number: int) -> Edition | None:
         return next((e for e in self.editions if e.number == number), None)
 
+    def alignment_path(self, doc: Document) -> Path:
+        """Where the automatic links of translation ``doc`` live: ``ja/x.txt`` → ``ja/x.align.tsv``."""
+        path = self.root / doc.path
+        return path.with_name(path.stem + ALIGNMENT_SUFFIX)
+
     def read_text(self, doc: Document) -> str:
         """The text of ``doc``; :class:`CorpusError` naming the file when it is missing or not UTF-8."""
         path = self.root / doc.path
@@ -96,6 +106,9 @@ class Corpus:
         for doc in sorted(self.documents, key=lambda d: d.id):
             digest.update(doc.id.encode())
             digest.update((self.root / doc.path).read_bytes())
+            links = self.alignment_path(doc)
+            if doc.translation_of is not None and links.is_file():  # the links are indexed data too
+                digest.update(links.read_bytes())
         return digest.hexdigest()
 
 
@@ -129,6 +142,8 @@ def _document(entry: dict, where: str) -> Document:
         path=str(entry["path"]),
         status=str(entry["status"]),
         translation_of=entry.get("translation_of"),
+        source_format=entry.get("source_format"),
+        source_sha256=entry.get("source_sha256"),
     )
 
 
@@ -152,8 +167,8 @@ def _validate(corpus: Corpus, where: str) -> None:
         if doc.translation_of is not None:
             if doc.translation_of not in ids:
                 raise CorpusError(f"{where}: document {doc.id!r} is a translation of unknown document {doc.translation_of!r}")
-            if doc.status == "official":
-                raise CorpusError(f"{where}: document {doc.id!r} is a working translation; its status must be 参考訳")
+            if doc.translation_of == doc.id:
+                raise CorpusError(f"{where}: document {doc.id!r} names itself as translation_of")
 
 
 def load_corpus(root: Path | str = DEFAULT_CORPUS_DIR) -> Corpus:

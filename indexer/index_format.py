@@ -600,10 +600,10 @@ def read_sentence_vectors(generation: Generation):
         raise _damaged(generation, layout.sentence_vectors, err) from None
 
 
-def write_citations(layout: Layout, corpus, passages, vectors):
+def write_citations(layout: Layout, corpus, passages, vectors, sentence_vectors=None):
     from indexer.citations_file import write_citations as write
 
-    return write(layout.citations, corpus, passages, vectors)
+    return write(layout.citations, corpus, passages, vectors, sentence_vectors)
 
 
 def read_citations(generation: Generation):

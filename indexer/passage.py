@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+LOW_CONFIDENCE = 0.5
+"""Automatic alignment links below this confidence are flagged for review (indexer.align)."""
+
 
 class Lang(StrEnum):
     """A language of the corpus; its value is also the name of its analyzer."""
@@ -75,6 +78,8 @@ class Passage:
     (UTF-8 decoded); ``text`` is the cleaned, reflowed text that is indexed,
     displayed and highlighted. ``lang`` and ``kind`` given as plain strings
     (from SQLite, from a parser) are turned into :class:`Lang` and :class:`Kind`.
+    ``alignment_confidence`` is set when ``aligned_passage_ids`` come from the
+    automatic aligner (``None`` for hand-written markers, which are certain).
     """
 
     doc_id: str
@@ -86,6 +91,7 @@ class Passage:
     start: int
     end: int
     aligned_passage_ids: tuple[str, ...] = field(default=())
+    alignment_confidence: float | None = None
 
     def __post_init__(self) -> None:
         if type(self.lang) is not Lang:
@@ -104,8 +110,13 @@ class Passage:
     def with_alignment(self, ids: tuple[str, ...]) -> Passage:
         return replace(self, aligned_passage_ids=ids)
 
+    @property
+    def alignment_doubtful(self) -> bool:
+        """An automatic link a reader should check (confidence below :data:`LOW_CONFIDENCE`)."""
+        return self.alignment_confidence is not None and self.alignment_confidence < LOW_CONFIDENCE
+
     def to_json(self) -> dict:
-        return {
+        out = {
             "passage_id": self.passage_id,
             "doc_id": self.doc_id,
             "lang": str(self.lang),
@@ -117,6 +128,10 @@ class Passage:
             "end": self.end,
             "aligned_passage_ids": list(self.aligned_passage_ids),
         }
+        if self.alignment_confidence is not None:  # automatic links only
+            out["confidence"] = self.alignment_confidence
+            out["confidence_low"] = self.alignment_doubtful
+        return out
 
 
 def passage_id(doc_id: str, ordinal: int) -> str:

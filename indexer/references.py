@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from indexer.corpus import Document, Edition
+from indexer.errors import JumelageError
 from indexer.passage import Passage
 
 RESOLVED = "document"          # the edition has at least one document in the corpus
@@ -40,13 +41,21 @@ NO_TEXT = "edition_without_text"
 UNKNOWN = "unknown_edition"    # an ordinal beyond the manifest's editions
 
 _ORDINALS_FR = {
-    1: r"premi[eè]re?s?|1(?:er|[eè]?re)s?",
-    2: r"deuxi[eè]mes?|seconde?s?|2(?:e|[eè]me)s?",
-    3: r"troisi[eè]mes?|3(?:e|[eè]me)s?",
-    4: r"quatri[eè]mes?|4(?:e|[eè]me)s?",
-    5: r"cinqui[eè]mes?|5(?:e|[eè]me)s?",
-    6: r"sixi[eè]mes?|6(?:e|[eè]me)s?",
+    1: r"premi[eè]re?s?|1\s?(?:er|[eè]?re|ᵉʳ|ʳᵉ)s?",
+    2: r"deuxi[eè]mes?|seconde?s?",
+    3: r"troisi[eè]mes?",
+    4: r"quatri[eè]mes?",
+    5: r"cinqui[eè]mes?",
+    6: r"sixi[eè]mes?",
+    7: r"septi[eè]mes?",
+    8: r"huiti[eè]mes?",
+    9: r"neuvi[eè]mes?",
+    10: r"dixi[eè]mes?",
 }
+# « 4e », « 4ème », « 4èmes », « 5 e » (a superscript lost in a PDF copy), « 5ᵉ ».
+_NUMERIC_ORDINAL_FR = r"(?P<num>[2-9]|[1-9][0-9])\s?(?:e|è|[eè]me|ᵉ|i[eè]me)s?"
+# « tenues pour la première fois à Nancy (France) en octobre 2008 »: a city and the year of its edition.
+_CITY_YEAR_GAP = r"(?:\s*\([^)]{0,30}\))?[^.;:!?]{0,60}?"
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # Words for "the meeting" or "its text" that make a following « de CITY » a reference.
 _NOUN_FR = r"rencontres?|[ée]ditions?|d[ée]clarations?(?:\s+finales?)?"
@@ -58,7 +67,7 @@ _LINK_JA = r"(?:と|および|及び|並びに|、|・)"
 _LABEL_CITY_JA = re.compile(r"[（(]([^、,，）)]+)")
 
 
-class ReferenceError(ValueError):
+class ReferenceError(JumelageError, ValueError):
     """The editions given to the extractor are unusable (e.g. two share a city)."""
 
 
@@ -125,10 +134,15 @@ def _french_mentions(text: str, editions: Sequence[Edition]) -> list[_Mention]:
     """Ordinal forms (« premières rencontres ») and city forms (« déclarations de Nancy et de Kanazawa »)."""
     out: list[_Mention] = []
     ordinal = "|".join(f"(?P<o{n}>{rx})" for n, rx in _ORDINALS_FR.items())
-    ordinal_rx = re.compile(rf"\b(?:{ordinal})\s+(?:{_ORDINAL_NOUN_FR})\b", re.IGNORECASE)
+    ordinal_rx = re.compile(rf"\b(?:{ordinal}|{_NUMERIC_ORDINAL_FR})\s+(?:{_ORDINAL_NOUN_FR})\b", re.IGNORECASE)
     for match in ordinal_rx.finditer(text):
-        number = next(int(k[1:]) for k, v in match.groupdict().items() if v is not None)
-        word_end = match.start() + len(next(v for v in match.groupdict().values() if v is not None))
+        key, value = next((k, v) for k, v in match.groupdict().items() if v is not None)
+        if key == "num":
+            number = int(value)
+            ordinal_word = re.match(_NUMERIC_ORDINAL_FR, match.group(0), re.IGNORECASE)
+            word_end = match.start() + (len(ordinal_word.group(0)) if ordinal_word else len(value))
+        else:
+            number, word_end = int(key[1:]), match.start() + len(value)
         out.append(_Mention(match.start(), match.end(), match.start(), word_end, number))
     by_city = {e.city.lower(): e.number for e in editions}
     cities = _city_alternation(e.city for e in editions)
@@ -141,7 +155,46 @@ def _french_mentions(text: str, editions: Sequence[Edition]) -> list[_Mention]:
     for match in city_rx.finditer(text):
         for name in name_rx.finditer(text, match.start(), match.end()):
             out.append(_Mention(match.start(), match.end(), name.start(), name.end(), by_city[name.group(0).lower()]))
+    out.extend(_city_year_mentions(text, editions, {m.edition for m in out}))
     return out
+
+
+def _city_year_mentions(text: str, editions: Sequence[Edition], already: set[int]) -> list[_Mention]:
+    """« à Nancy … en 2008 »: a city followed, within the clause, by the year of its edition.
+
+    Counted only for an edition the passage names in no other way, so that
+    « les premières Rencontres, organisées à Nancy en 2008 » stays one reference.
+    """
+    out: list[_Mention] = []
+    for edition in editions:
+        if edition.number in already:
+            continue
+        rx = re.compile(rf"\b(?:à|a|de)\s+(?P<city>{re.escape(edition.city)})\b{_CITY_YEAR_GAP}\b{edition.year}\b",
+                        re.IGNORECASE)
+        match = rx.search(text)
+        if match:
+            out.append(_Mention(match.start("city"), match.end(), match.start("city"), match.end("city"), edition.number))
+    return out
+
+
+def edition_in_text(texts: Sequence[str], lang: str, editions: Sequence[Edition] = ()) -> int | None:
+    """The edition a declaration says it comes from, read from its opening passages.
+
+    « 4èmes Rencontres », « 5 e Rencontres », 第4回日仏自治体交流会議: the opening
+    names the meeting itself and, at most, earlier ones (« Après le succès des
+    premières rencontres… »), so the highest ordinal there is the document's
+    own edition. Returns None when the opening names none.
+    """
+    numbers: list[int] = []
+    for text in texts:
+        found = _japanese_mentions(text, editions) if lang == "ja" else _french_mentions(text, editions)
+        numbers.extend(m.edition for m in found if m.mention_end - m.mention_start and not _is_city_mention(text, m, editions))
+    return max(numbers) if numbers else None
+
+
+def _is_city_mention(text: str, mention: _Mention, editions: Sequence[Edition]) -> bool:
+    names = {e.city.lower() for e in editions} | {japanese_city(e) for e in editions}
+    return text[mention.mention_start:mention.mention_end].lower() in names
 
 
 def _japanese_mentions(text: str, editions: Sequence[Edition]) -> list[_Mention]:

@@ -14,7 +14,7 @@ _SCHEMA = """
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL, lang TEXT NOT NULL,
     ordinal INTEGER NOT NULL, kind TEXT NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, aligned TEXT NOT NULL
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, aligned TEXT NOT NULL, confidence REAL
 );
 CREATE TABLE documents (position INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE editions (number INTEGER PRIMARY KEY, body TEXT NOT NULL);
@@ -26,10 +26,10 @@ def write_store(path: Path, corpus: Corpus, passages: Iterable[Passage]) -> None
     try:
         con.executescript(_SCHEMA)
         con.executemany(
-            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 (row, p.passage_id, p.doc_id, p.lang, p.ordinal, p.kind, p.section, p.text, p.start, p.end,
-                 json.dumps(list(p.aligned_passage_ids)))
+                 json.dumps(list(p.aligned_passage_ids)), p.alignment_confidence)
                 for row, p in enumerate(passages)
             ),
         )
@@ -52,9 +52,11 @@ class PassageStore:
     def __init__(self, path: Path) -> None:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
+            columns = {row[1] for row in con.execute("PRAGMA table_info(passages)")}
+            confidence = "confidence" if "confidence" in columns else "NULL"  # older stores: hand links only
             rows = con.execute(
-                'SELECT passage_id, doc_id, lang, ordinal, kind, section, text, start, "end", aligned '
-                "FROM passages ORDER BY row"
+                'SELECT passage_id, doc_id, lang, ordinal, kind, section, text, start, "end", aligned, '
+                f"{confidence} FROM passages ORDER BY row"
             ).fetchall()
             self.documents: tuple[Document, ...] = tuple(
                 Document(**json.loads(body)) for (body,) in con.execute("SELECT body FROM documents ORDER BY position")
@@ -65,8 +67,8 @@ class PassageStore:
         finally:
             con.close()
         self.passages: list[Passage] = [
-            Passage(doc_id, lang, ordinal, kind, section, text, start, end, tuple(json.loads(aligned)))
-            for (_pid, doc_id, lang, ordinal, kind, section, text, start, end, aligned) in rows
+            Passage(doc_id, lang, ordinal, kind, section, text, start, end, tuple(json.loads(aligned)), confidence)
+            for (_pid, doc_id, lang, ordinal, kind, section, text, start, end, aligned, confidence) in rows
         ]
         self.row_of: dict[str, int] = {p.passage_id: i for i, p in enumerate(self.passages)}
         self._by_doc: dict[str, list[Passage]] = {}

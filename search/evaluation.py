@@ -134,3 +134,38 @@ def regressions(reports: list[dict], baseline: dict, tolerance: float = REGRESSI
                 if now < was - tolerance:
                     found.append(f"{report['mode']}/{group} {metric}@{CUTOFF}: {now:.4f} < baseline {was:.4f} - {tolerance}")
     return found
+
+
+def floor_precision_recall(service, queries: list[EvalQuery],
+                           floors: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Precision and recall of a semantic floor, pooled over query–passage pairs, per query language.
+
+    A pair is kept when the passage's cosine to the query is ≥ the floor of the
+    query's and the passage's languages (``floors[query_lang][passage_lang]``,
+    as :data:`search.semantic.FLOORS`); it is relevant when the passage is (DESIGN.md's anchor rule,
+    Japanese passages through their alignment). Structural passages (headings)
+    are left out, as semantic search leaves them out.
+    """
+    import numpy as np
+
+    from search.semantic import row_floors
+
+    store, index = service.index.store, service.index
+    semantic = service.semantic()
+    rows = index.content_rows if index.content_rows is not None else np.arange(len(store))
+    counts: dict[str, list[int]] = {}
+    for q in queries:
+        relevant = relevant_units(store, q.anchors)
+        relevant_rows = {store.row_of[p] for p in relevant}
+        relevant_rows |= {store.row_of[a] for p in relevant for a in store.get(p).aligned_passage_ids if a in store.row_of}
+        scores = (index.vectors @ semantic.embed(q.query).astype(np.float32))[rows]
+        keep = scores >= row_floors(index, floors[q.lang])[rows]
+        is_relevant = np.array([int(r) in relevant_rows for r in rows])
+        tp, fp, fn = (int((keep & is_relevant).sum()), int((keep & ~is_relevant).sum()),
+                      int((~keep & is_relevant).sum()))
+        for group in ("all", str(q.lang)):
+            c = counts.setdefault(group, [0, 0, 0, 0])
+            c[0], c[1], c[2], c[3] = c[0] + tp, c[1] + fp, c[2] + fn, c[3] + 1
+    return {group: {"precision": round(tp / max(1, tp + fp), 4),
+                    "recall": round(tp / max(1, tp + fn), 4), "kept_per_query": round((tp + fp) / n, 1)}
+            for group, (tp, fp, fn, n) in counts.items()}

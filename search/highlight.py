@@ -96,6 +96,7 @@ class MarkKind(StrEnum):
 
     KEYWORD = "keyword"
     SEMANTIC = "semantic"
+    COMMITMENT = "commitment"  # a commitment sentence (search --commitments)
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,9 @@ class Snippet:
 Formatter = Callable[[Snippet], str]
 """Turns a :class:`Snippet` into text for one edge (HTML, plain terminal text…)."""
 
-_HTML_OPEN = {MarkKind.KEYWORD: "<mark>", MarkKind.SEMANTIC: '<mark class="sem">'}
-_BRACKETS = {MarkKind.KEYWORD: ("[", "]"), MarkKind.SEMANTIC: ("{", "}")}
+_HTML_OPEN = {MarkKind.KEYWORD: "<mark>", MarkKind.SEMANTIC: '<mark class="sem">',
+              MarkKind.COMMITMENT: '<mark class="commit">'}
+_BRACKETS = {MarkKind.KEYWORD: ("[", "]"), MarkKind.SEMANTIC: ("{", "}"), MarkKind.COMMITMENT: ("«", "»")}
 
 
 def _decorate(snippet: Snippet, body: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh import query as Q
 
@@ -13,14 +15,40 @@ from indexer.analysis.french import FRENCH_STOP_WORDS
 from indexer.keyword_index import FIELDS_BY_LANG, LangFields
 from indexer.passage import Lang
 from search.bm25 import PerLanguageBM25F
+from search.fusion import KeywordEvidence
 from search.index_reader import OpenIndex
 from search.text import fold
 
 # Quoted phrases: "…", « … », 「…」, “…”.
 _PHRASE = re.compile(r'"([^"]+)"|«\s*([^»]+?)\s*»|「([^」]+)」|“([^”]+)”')
+# Hits whose matched terms measure the keyword side's evidence (see search.fusion.keyword_weight).
+EVIDENCE_HITS = 5
 _FIELD_BOOSTS = {"text": 1.0, "exact": 0.4, "section": 0.3}
 # The exact field keeps stop words for phrases; as ranked or highlighted terms they are noise.
 _FOLDED_STOP_WORDS = frozenset(t.text for w in FRENCH_STOP_WORDS for t in analyze(w, "fr_exact"))
+
+# Question and function words of a *query* ("Que prévoient les villes pour les jeunes ?",
+# 「若者のために何をしていますか」): they are not stop words of the text (``comment`` is
+# a heading word, 為る a verb), but in a question they say nothing about the answer and
+# their matches outvoted the semantic side on the hard queries (tests/data/hard_queries.jsonl).
+# They are dropped from a query's ranked terms when another term remains.
+QUESTION_WORDS = {
+    "fr": """comment quel quelle quels quelles pourquoi combien quoi lequel laquelle lesquels lesquelles
+             faire fait font faut peut peuvent doit doivent aura auront avoir va vont t il ils elle elles""".split(),
+    "ja": """何 どう どこ いつ 誰 何故 どの どんな どれ どちら 為る 為 居る 有る 成る こと 物 よう つく 言う
+             御 もっと 出来る 如何 いかが""".split(),
+}
+_QUESTION_TERMS = {
+    "fr": frozenset(t.text for w in QUESTION_WORDS["fr"] for t in analyze(w, "fr")),
+    "fr_exact": frozenset(t.text for w in QUESTION_WORDS["fr"] for t in analyze(w, "fr_exact")),
+    "ja": frozenset(QUESTION_WORDS["ja"]),
+}
+
+
+def _content(terms: tuple[str, ...], analyzer: str) -> tuple[str, ...]:
+    """``terms`` without question and function words, unless nothing else is left."""
+    kept = tuple(t for t in terms if t not in _QUESTION_TERMS[analyzer])
+    return kept or terms
 
 
 @dataclass(frozen=True)
@@ -30,6 +58,8 @@ class ParsedQuery:
     exact_terms: tuple[str, ...]  # unstemmed terms (French), for the exact field
     phrases: tuple[str, ...]  # quoted phrases, folded, each required
     phrase_terms: tuple[tuple[str, ...], ...]
+    #: ranked terms grouped by position: a Japanese compound and its mode-A parts share one
+    term_groups: tuple[tuple[str, ...], ...] = ()
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -38,10 +68,16 @@ def parse_query(text: str) -> ParsedQuery:
     name = Lang.analyzer_of(lang)
     phrases = [next(g for g in m.groups() if g) for m in _PHRASE.finditer(text)]
     rest = _PHRASE.sub(" ", text)
-    terms = tuple(dict.fromkeys(t.text for t in analyze(rest, name)))
-    exact = tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)) if lang == "fr" else ()
+    terms = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, name))), name)
+    exact = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)),
+                     "fr_exact") if lang == "fr" else ()
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
-    return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms)
+    kept, by_position = set(terms), {}
+    for token in analyze(rest, name):
+        if token.text in kept:
+            by_position.setdefault(token.position, []).append(token.text)
+    groups = tuple(dict.fromkeys(tuple(dict.fromkeys(g)) for g in by_position.values()))
+    return ParsedQuery(lang, terms, exact, tuple(fold(p) for p in phrases), phrase_terms, groups)
 
 
 def whole_query_phrase(text: str) -> str:
@@ -95,9 +131,9 @@ class KeywordSearcher:
             parts.append(Q.Or([Q.Term("doc_id", d) for d in sorted(docs)]))
         return Q.And(parts) if parts else None
 
-    def search(self, parsed: ParsedQuery, window: int, langs: set[str] | None = None,
+    def search(self, parsed: ParsedQuery, window: int | None, langs: set[str] | None = None,
                docs: set[str] | None = None) -> tuple[list[KeywordHit], int]:
-        """The best ``window`` hits and the total number of matching passages."""
+        """The best ``window`` hits (every hit when ``None``) and the total number of matching passages."""
         whoosh_query = self._build(parsed)
         if whoosh_query is None:
             return [], 0
@@ -111,7 +147,7 @@ class KeywordSearcher:
         if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
             passages = self.index.store.passages
             hits = [h for h in hits if all(p in fold(passages[h.row].text) for p in parsed.phrases)]
-            return hits[:window], len(hits)
+            return hits[:window] if window is not None else hits, len(hits)
         return hits, len(results)
 
     def rows_containing(self, phrase: str, parsed: ParsedQuery, langs: set[str] | None,
@@ -126,3 +162,47 @@ class KeywordSearcher:
         rows = sorted(int(row_of[d]) for d in docnums)
         return [row for row in rows if phrase in folded[row]
                 and (not langs or passages[row].lang in langs) and (not docs or passages[row].doc_id in docs)]
+
+    def did_you_mean(self, query: str) -> str | None:
+        """A correction of ``query`` from the index vocabulary (see :mod:`search.spelling`)."""
+        from search.spelling import suggest
+
+        return suggest(self._searcher(), self.index, query)
+
+    def rows_with_phrase(self, phrase: str) -> set[int]:
+        """Rows whose folded text contains the quoted ``phrase``, in the phrase's own language.
+
+        Candidates come from an AND of the phrase's terms in the unstemmed field
+        (French) or the text field (Japanese); the folded text then decides.
+        """
+        folded_phrase = fold(phrase)
+        if not folded_phrase:
+            return set()
+        lang = detect_lang(phrase)
+        fields = self._fields(lang)
+        terms = [t.text for t in analyze(phrase, "fr_exact" if lang == "fr" else "ja")]
+        folded = self.index.folded_texts
+        if terms:
+            field = fields["exact"] or fields["text"]
+            docnums = self._searcher().docs_for_query(Q.And([Q.Term(field, t) for t in dict.fromkeys(terms)]))
+            candidates = (int(self.index.row_of_docnum[d]) for d in docnums)
+        else:  # punctuation or symbols only: read the texts of the phrase's language
+            candidates = (int(r) for r in self.index.rows_by_lang.get(lang, ()))
+        return {row for row in candidates if folded_phrase in folded[row]}
+
+    def evidence(self, parsed: ParsedQuery, hits: list[KeywordHit], top: int = EVIDENCE_HITS) -> KeywordEvidence:
+        """IDF of the query's content terms and the terms each of the ``top`` best hits matched."""
+        field = self._fields(parsed.lang)["text"]
+        searcher = self._searcher()
+        docs = max(1, len(self.index.rows_by_lang.get(parsed.lang, ())))
+        idf = {t: math.log(docs / (searcher.doc_frequency(field, t) + 1)) + 1 for t in parsed.terms}
+        wanted, passages = set(parsed.terms), self.index.store.passages
+        name = str(Lang.analyzer_of(parsed.lang))
+        matched = [wanted & _terms_of(passages[h.row].text, name) for h in hits[:top]
+                   if passages[h.row].lang == parsed.lang]
+        return KeywordEvidence(idf, matched, parsed.term_groups)
+
+
+@lru_cache(maxsize=8192)
+def _terms_of(text: str, analyzer: str) -> frozenset[str]:
+    return frozenset(t.text for t in analyze(text, analyzer))

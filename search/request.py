@@ -26,11 +26,28 @@ class SearchRequest:
     offset: int = 0
     fusion: str = "rrf"
     alpha: float = 0.5
+    commitments: bool = False  # only passages holding a commitment
 
     @property
     def window(self) -> int:
         """Candidates taken from each side: enough that paging never drops a result."""
         return max(MIN_WINDOW, self.offset + self.limit)
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def parse_flag(value: object, name: str) -> bool:
+    """A boolean parameter: 1/true/yes/on or 0/false/no/off (absent: false)."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadRequest(f"{name} must be 1 or 0 (true or false), got {str(value)[:40]!r}")
 
 
 def parse_int(raw: object, name: str, default: int, low: int, high: int) -> int:
@@ -64,6 +81,7 @@ def make_request(
     offset: object = None,
     fusion: object = None,
     alpha: object = None,
+    commitments: object = None,
 ) -> SearchRequest:
     """Validate raw parameters (strings from a URL or the command line) into a request.
 
@@ -95,4 +113,5 @@ def make_request(
         raise BadRequest(f"alpha must be a number between 0 and 1, got {str(alpha)[:40]!r}") from None
     if not 0.0 <= alpha_f <= 1.0:
         raise BadRequest(f"alpha must be between 0 and 1, got {alpha_f}")
-    return SearchRequest(text.strip(), mode, lang, doc, limit_n, offset_n, fusion, alpha_f)
+    return SearchRequest(text.strip(), mode, lang, doc, limit_n, offset_n, fusion, alpha_f,
+                         parse_flag(commitments, "commitments"))

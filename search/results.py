@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.commitments import Commitment
 from indexer.corpus import Edition
 from indexer.echoes import Echo
 from indexer.passage import Lang, Passage
@@ -65,6 +66,8 @@ class SearchHit:
     snippet: Snippet
     score: float
     scores: Scores
+    commitments: tuple[Commitment, ...] | None = None  # set when the search asked for commitments only
+    commitment_snippet: Snippet | None = None  # the same passage with its commitment sentences marked
 
     @property
     def passage_id(self) -> str:
@@ -85,6 +88,11 @@ class SearchHit:
             "score": round(self.score, 6),
             "scores": self.scores.to_json(),
             "aligned_passage_ids": list(p.aligned_passage_ids),
+            **({} if self.commitments is None else {
+                "commitments": [c.to_json() for c in self.commitments],
+                "commitment_html": formatter(self.commitment_snippet) if self.commitment_snippet else "",
+                "commitment_snippet": self.commitment_snippet.to_json() if self.commitment_snippet else None,
+            }),
         }
 
 
@@ -104,15 +112,19 @@ class SearchResponse:
     took_ms: float
     facets: dict[str, dict[str, int]]
     hits: list[SearchHit]
+    #: results per declaration before the ``doc`` filter: each is the total a click on it gives
+    facets_any_doc: dict[str, dict[str, int]] = field(default_factory=dict)
+    did_you_mean: str | None = None  #: a spelling correction of the query, when one is suggested
+    commitments: bool = False  # only passages holding a commitment
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
-        """The ``search --json`` object (docs/design.md)."""
+        """The ``search --json`` object (docs/design.md); ``did_you_mean`` only when a correction is suggested."""
         return {
             **_fields(self, "query", "mode", "lang", "doc"),
             "query_lang": str(self.query_lang),
-            **_fields(self, "fusion", "limit", "offset", "total", "took_ms", "facets"),
+            **_fields(self, "fusion", "commitments", "limit", "offset", "total", "took_ms", "facets", "facets_any_doc"),
             "results": [h.to_json(formatter) for h in self.hits],
-        }
+        } | ({"did_you_mean": self.did_you_mean} if self.did_you_mean else {})
 
 
 # -- quotations ----------------------------------------------------------------------------------------

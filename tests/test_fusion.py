@@ -72,3 +72,48 @@ def test_weighted_fusion_single_hit_and_equal_scores():
 def test_weighted_fusion_rejects_alpha_out_of_range():
     with pytest.raises(ValueError, match="alpha"):
         weighted_fusion([], [], alpha=1.5)
+
+
+# -- fair fusion and the keyword side's weight -------------------------------------------------------
+from search.fusion import KeywordEvidence, fair_fusion, keyword_weight  # noqa: E402
+
+
+def test_fair_fusion_with_equal_weights_orders_like_rrf():
+    keyword = ranked((1, 9.0), (2, 5.0), (3, 1.0))
+    semantic = ranked((3, 0.9), (1, 0.8), (4, 0.7))
+    assert [f.key for f in fair_fusion(keyword, semantic)] == [f.key for f in reciprocal_rank_fusion(keyword, semantic)]
+
+
+def test_a_side_that_cannot_see_a_passage_does_not_count_against_it():
+    keyword = ranked((1, 9.0), (2, 5.0))
+    semantic = ranked((3, 0.9), (1, 0.8), (2, 0.7))  # 3: untranslated, the keyword side cannot see it
+    plain = [f.key for f in reciprocal_rank_fusion(keyword, semantic)]
+    fair = fair_fusion(keyword, semantic, keyword_blind={3})
+    assert plain.index(3) > 0 and [f.key for f in fair][0] == 3
+    assert fair[0].score == pytest.approx(1 / (RRF_K + 1))  # its semantic rank alone, not halved
+
+
+def test_a_zero_keyword_weight_follows_the_semantic_side():
+    keyword = ranked((1, 9.0), (2, 5.0))
+    semantic = ranked((2, 0.9), (3, 0.8), (1, 0.1))
+    assert [f.key for f in fair_fusion(keyword, semantic, keyword_weight=0.0)] == [2, 3, 1]
+
+
+def test_fair_fusion_rejects_negative_weights():
+    with pytest.raises(ValueError, match="≥ 0"):
+        fair_fusion([], [], keyword_weight=-1.0)
+
+
+def test_keyword_weight_is_the_idf_share_the_hits_matched():
+    idf = {"jeun": 4.0, "vill": 1.0, "prevoient": 5.0}
+    assert keyword_weight(KeywordEvidence(idf, [{"jeun", "vill", "prevoient"}])) == pytest.approx(1.0)
+    assert keyword_weight(KeywordEvidence(idf, [{"vill"}]), power=1.0) == pytest.approx(0.1)
+    assert keyword_weight(KeywordEvidence(idf, [{"vill"}, {"jeun"}]), power=2.0) == pytest.approx(0.25)
+    assert keyword_weight(KeywordEvidence(idf, [])) == 0.0
+
+
+def test_a_compound_is_covered_by_its_parts():
+    idf = {"環境教育": 6.0, "環境": 3.0, "教育": 4.0}
+    groups = [("環境教育", "環境", "教育")]
+    assert keyword_weight(KeywordEvidence(idf, [{"環境"}, {"教育"}], groups)) == pytest.approx(1.0)
+    assert keyword_weight(KeywordEvidence(idf, [{"環境"}], groups), power=1.0) == pytest.approx(0.5)

@@ -144,3 +144,32 @@ def test_references_are_stored_and_deterministic(keyword_index_dir, tmp_path, co
     stored = json.loads(first)
     assert stored["echoes"] is None  # built without a model
     assert any(r["passage_id"] == "2012-chartres-fr:8" and r["edition"] == 1 for r in stored["references"])
+
+
+def _french_refs(corpus, text, edition=5):
+    extra = Document("x-fr", "t", edition, "Tours", "France", "2016", "fr", "x", "official")
+    passage = Passage("x-fr", "fr", 0, "paragraph", "", text, 0, len(text))
+    return [(r.text, r.edition, r.relation) for r in extract_references([passage], corpus.editions, [*corpus.documents, extra])]
+
+
+def test_numeric_ordinals_with_a_lost_superscript(corpus):
+    assert _french_refs(corpus, "les 4èmes Rencontres de Takamatsu") == [("4èmes Rencontres de Takamatsu", 4, "cites")]
+    assert _french_refs(corpus, "depuis les 3e rencontres") == [("3e rencontres", 3, "cites")]
+    assert _french_refs(corpus, "pour les 5 e Rencontres franco-japonaises") == [("5 e Rencontres", 5, "self")]
+
+
+def test_city_and_year_of_a_known_edition_is_a_reference(corpus):
+    refs = _french_refs(corpus, "Les Rencontres, tenues pour la première fois à Nancy (France) en octobre 2008, ont réuni")
+    assert refs == [("Nancy (France) en octobre 2008", 1, "cites")]
+    assert _french_refs(corpus, "réunis à Nancy en 2013") == [], "a city with another year is a town, not an edition"
+    # Named otherwise in the same passage, the edition is counted once.
+    assert [r[1] for r in _french_refs(corpus, "les premières rencontres, organisées à Nancy en 2008")] == [1]
+
+
+def test_edition_is_read_from_the_opening(corpus):
+    from indexer.references import edition_in_text
+
+    assert edition_in_text(["Après le succès des premières rencontres, les 5 e Rencontres se sont tenues"], "fr",
+                           corpus.editions) == 5
+    assert edition_in_text(["第4回日仏自治体交流会議"], "ja", corpus.editions) == 4
+    assert edition_in_text(["Nous, réunis à Tours, adoptons la déclaration."], "fr", corpus.editions) is None

@@ -60,6 +60,8 @@ WORD_NUMBERS = {
 # departs from the glossary form. Keep this list short and explain each entry.
 GLOSSARY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("2012-chartres-fr:60", "ville"): "Matsushima is a town: « Ville de Matsushima » is 松島町, not 松島市",
+    ("2010-kanazawa-fr:2", "relations franco-japonaises"): "the 2008 celebrations of the 150th anniversary "
+    "of the relations are known in Japanese as 日仏交流150周年",
 }
 
 

@@ -52,6 +52,7 @@ async def api_search(request: Request) -> JSONResponse:
       - {name: offset, in: query, schema: {type: integer, minimum: 0, maximum: 100000, default: 0}}
       - {name: fusion, in: query, schema: {type: string, enum: [rrf, weighted], default: rrf}}
       - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1, default: 0.5}}
+      - {name: commitments, in: query, schema: {type: string, enum: ["0", "1", "true", "false"], default: "0"}, description: only passages holding a commitment}
     responses:
       200:
         description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, snippet: {start, end, marks: [{start, end, kind}]}, score, scores, aligned_passage_ids}]}"
@@ -60,7 +61,7 @@ async def api_search(request: Request) -> JSONResponse:
     """
     p = request.query_params
     search_request = make_request(p.get("q"), p.get("mode"), p.get("lang"), p.get("doc"), p.get("limit"),
-                                  p.get("offset"), p.get("fusion"), p.get("alpha"))
+                                  p.get("offset"), p.get("fusion"), p.get("alpha"), p.get("commitments"))
     response = await run_in_threadpool(_state(request).service.search, search_request)
     return JSONResponse(response)
 

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from web import api, citations_api, errors, reading_pages
+from web import api, citations_api, commitments_page, errors, reading_pages
 from web.openapi import openapi_schema
 from web.reload import LiveIndex, PinGeneration
 from web.search_page import search_page
@@ -30,12 +30,14 @@ def routes() -> list:
         Route("/documents/{doc_id}", reading_pages.document_page, name="document", **page),
         Route("/passages/{passage_id}", reading_pages.passage_page, name="passage", **page),
         Route("/about", reading_pages.about_page, name="about", **page),
+        Route("/commitments", commitments_page.commitments_page, name="commitments", **page),
         Route("/healthz", api.healthz, methods=["GET"]),
         Route("/api/search", api.api_search, methods=["GET"]),
         Route("/api/passages/{passage_id}", api.api_passage, methods=["GET"]),
         Route("/api/passages/{passage_id}/citations", citations_api.api_passage_citations, methods=["GET"]),
         Route("/api/quote", citations_api.api_quote, methods=["GET"]),
         Route("/api/documents", api.api_documents, methods=["GET"]),
+        Route("/api/commitments", commitments_page.api_commitments, methods=["GET"]),
         Route("/api/documents/{doc_id}", api.api_document, methods=["GET"]),
         Route("/openapi.json", openapi_schema, include_in_schema=False),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

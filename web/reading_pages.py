@@ -24,6 +24,8 @@ class RowView:
     left: list[PassageView]
     right: list[PassageView]
     hit: bool  # some passage of the row has a mark: lets the reader jump between hits
+    confidence: float | None = None  # lowest automatic-link confidence in the row; None for hand links
+    doubtful: bool = False  # an automatic link below the review threshold: marked on the page
 
 
 def _state(request: Request) -> AppState:
@@ -38,7 +40,9 @@ def _query(request: Request) -> str:
 def _row_view(row: lookup.AlignedRow, t: Labels, query: str) -> RowView:
     left = [passage_view(p, t, query) for p in row.left]
     right = [passage_view(p, t, query) for p in row.right]
-    return RowView(left, right, any(v.snippet.marked for v in left + right))
+    scores = [p.alignment_confidence for p in row.left + row.right if p.alignment_confidence is not None]
+    return RowView(left, right, any(v.snippet.marked for v in left + right), min(scores, default=None),
+                   any(p.alignment_doubtful for p in row.left + row.right))
 
 
 async def documents_page(request: Request) -> HTMLResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 from search import lookup
 from search.errors import BadRequest
 from search.highlight import Snippet
-from search.request import LANGS, MODES, SearchRequest, make_request
+from search.request import LANGS, MODES, SearchRequest, make_request, parse_flag
 from search.results import Scores, SearchHit, SearchResponse
 from web.chart import hits_chart
 from web.i18n import Labels
@@ -42,6 +42,7 @@ def _state(request: Request) -> AppState:
 
 
 def _result_view(state: AppState, hit: SearchHit, t: Labels, query: str) -> ResultView:
+    # With the "commitments only" switch, the snippet marks the commitment sentences instead.
     passage = hit.passage
     doc = document_view(state.index, lookup.document(state.index, passage.doc_id), t)
     return ResultView(
@@ -50,7 +51,7 @@ def _result_view(state: AppState, hit: SearchHit, t: Labels, query: str) -> Resu
         lang=passage.lang,
         kind_label=t.get(f"kind_{passage.kind}", passage.kind),
         section=passage.section,
-        snippet=hit.snippet,
+        snippet=hit.commitment_snippet or hit.snippet,
         scores=hit.scores,
         score=hit.score,
         document=doc,
@@ -68,21 +69,31 @@ def _form(request: Request, state: AppState) -> dict:
         "mode": mode if mode in MODES else state.default_mode,
         "lang": lang if lang in LANGS else "",
         "doc": (p.get("doc") or "").strip(),
+        "commitments": "1" if _flag(p.get("commitments")) else "",
     }
 
 
+def _flag(value: str | None) -> bool:
+    try:
+        return parse_flag(value, "commitments")
+    except BadRequest:
+        return False
+
+
 async def _run(state: AppState, req: SearchRequest) -> tuple[SearchResponse, dict[str, int]]:
-    """The page's response, and hit counts per declaration ignoring the declaration filter."""
+    """The page's response, and results per declaration before the declaration filter.
+
+    One search: the service counts every declaration over the same results it
+    ranks (the declaration filter applies last), so each count is the total a
+    click on it gives.
+    """
     response = await run_in_threadpool(state.service.run, req)
-    if req.doc is None:
-        return response, response.facets["doc_id"]
-    unfiltered = await run_in_threadpool(state.service.run, replace(req, doc=None, limit=1, offset=0))
-    return response, unfiltered.facets["doc_id"]
+    return response, response.facets_any_doc["doc_id"]
 
 
 def _suggestions(form: dict, state: AppState, t: Labels) -> list[tuple[str, dict]]:
     """Ways out of an empty result, as (label, link parameters): another mode, then dropping a filter."""
-    here = {k: form[k] for k in ("q", "mode", "lang", "doc")}
+    here = {k: form.get(k, "") for k in ("q", "mode", "lang", "doc", "commitments")}
     modes = [m for m in MODES if m != form["mode"] and (state.has_vectors or m == "keyword")]
     out = [(t("try_mode", mode=t(f"mode_{m}")), {**here, "mode": m}) for m in modes]
     if form["lang"]:
@@ -106,7 +117,7 @@ async def search_page(request: Request) -> HTMLResponse:
     try:
         page = parse_page(p.get("page"))
         req = make_request(form["q"], p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
-                           PAGE_SIZE, (page - 1) * PAGE_SIZE)
+                           PAGE_SIZE, (page - 1) * PAGE_SIZE, commitments=p.get("commitments"))
         response, by_doc = await _run(state, req)
     except BadRequest as err:
         context["error"] = str(err)

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 from web.i18n import Labels, negotiate
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-STATIC_VERSION = "5"  # bump when style.css or app.js change, so browsers drop their cached copy
+STATIC_VERSION = "6"  # bump when style.css or app.js change, so browsers drop their cached copy
 
 
 def _environment() -> jinja2.Environment:

@@ -17,8 +17,13 @@ from search.results import SearchResponse
 
 def register(sub) -> None:
     p = sub.add_parser("search", help="search the declarations",
-                       description="Search passages by keyword, meaning, or both (hybrid, the default).")
-    p.add_argument("query", nargs="?", help="the query; \"quoted phrases\" must appear verbatim")
+                       description="Search passages by keyword, meaning, or both (hybrid, the default). Every keyword match "
+                                   "is a result; a passage found only by meaning must clear the model's "
+                                   "similarity floor. A misspelt French word gets a did-you-mean suggestion.")
+    p.add_argument("query", nargs="?",
+                   help='the query; a "quoted phrase" (also « … », 「…」) is a filter in every mode: only passages '
+                        'containing it verbatim (accents and case aside), or whose aligned translation does, are '
+                        'results, ranked by the mode')
     p.add_argument("--mode", default="hybrid", help=f"one of {', '.join(MODES)} (default: hybrid)")
     p.add_argument("--lang", help="only passages in this language: fr or ja")
     p.add_argument("--doc", help="only passages of this document id, e.g. 2012-chartres-fr")
@@ -26,6 +31,8 @@ def register(sub) -> None:
     p.add_argument("--offset", default="0", help="results to skip, for paging (default: 0)")
     p.add_argument("--fusion", default="rrf", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
     p.add_argument("--alpha", default="0.5", help="keyword weight of weighted fusion, 0-1 (default: 0.5)")
+    p.add_argument("--commitments", action="store_true",
+                   help="only passages holding a commitment (we engage, propose, agree, decide, resolve, wish …)")
     p.add_argument("--json", action="store_true", help="print the JSON object (see docs/design.md)")
     p.add_argument("--batch", type=existing_file, metavar="FILE.jsonl",
                    help='run {"id","query",...} lines; print one JSON object per line with its id')
@@ -38,7 +45,8 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
     o = overrides or {}
     return make_request(o.get("query", args.query), o.get("mode", args.mode), o.get("lang", args.lang),
                         o.get("doc", args.doc), o.get("limit", args.limit), o.get("offset", args.offset),
-                        o.get("fusion", args.fusion), o.get("alpha", args.alpha))
+                        o.get("fusion", args.fusion), o.get("alpha", args.alpha),
+                        o.get("commitments", args.commitments))
 
 
 def _plain(response: SearchResponse) -> str:
@@ -47,6 +55,8 @@ def _plain(response: SearchResponse) -> str:
     for hit in response.hits:
         lines.append(f"{hit.rank:>3}. {hit.passage_id}  {hit.passage.section}  (score {hit.score:.4f})")
         lines.append(f"     {bracket_format(hit.snippet)}")
+        for c in hit.commitments or ():
+            lines.append(f"     commitment ({c.act}): {c.text}")
     return "\n".join(lines)
 
 

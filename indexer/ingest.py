@@ -1,0 +1,265 @@
+"""Adding a delivered declaration to the corpus, and removing one: every check first, then the writes.
+
+:func:`plan_addition` reads and checks everything that needs no model (file,
+format, encoding, text, passages, language, id, translation, edition) and
+changes nothing; :func:`apply_addition` then stores the text under
+``corpus/<lang>/<id>.txt`` and appends the manifest entry, and
+:func:`undo_addition` puts both back if a later step (the index) fails.
+
+The original file is not copied into the corpus: the manifest records its
+format, name and sha256 (``source_format``, ``source_name``,
+``source_sha256``). The corpus stays plain text that diffs and reviews well,
+a 2 MB PDF is not duplicated into every clone, and the sha256 still proves
+which original a stored text came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.corpus import (
+    LANGS,
+    MANIFEST_NAME,
+    STATUS_ALIASES,
+    Corpus,
+    CorpusError,
+    load_corpus,
+)
+from indexer.corpus_edit import append_document, remove_document
+from indexer.extract import extract
+from indexer.language import language_mismatch
+from indexer.normalize import normalize_document
+from indexer.passage import Passage
+from indexer.references import edition_in_text
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+_ORDINAL_FR = {1: "premières", 2: "deuxièmes", 3: "troisièmes", 4: "quatrièmes", 5: "cinquièmes", 6: "sixièmes",
+               7: "septièmes", 8: "huitièmes", 9: "neuvièmes", 10: "dixièmes"}
+_OPENING_PASSAGES = 6
+
+
+class IngestError(CorpusError):
+    """A document cannot be added or removed; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Addition:
+    """Everything ``add`` will write, decided before anything is written."""
+
+    root: Path
+    entry: dict
+    new_edition: dict | None
+    text: str
+    passages: list[Passage] = field(repr=False)
+
+    @property
+    def text_path(self) -> Path:
+        return self.root / self.entry["path"]
+
+
+def _check_id(corpus: Corpus, doc_id: str, lang: str) -> str:
+    if not _ID.match(doc_id):
+        raise IngestError(f"bad --id {doc_id!r}: use letters, digits, dots, underscores and hyphens, e.g. 2016-tours-{lang}")
+    if any(d.id == doc_id for d in corpus.documents):
+        raise IngestError(f"document id {doc_id!r} is already in {corpus.root / MANIFEST_NAME}; choose another --id "
+                          f"or run `jumelage remove {doc_id}` first")
+    path = f"{lang}/{doc_id}.txt"
+    if (corpus.root / path).exists():
+        raise IngestError(f"{corpus.root / path} already exists although no document lists it; move it away or choose another --id")
+    return path
+
+
+def _check_translation(corpus: Corpus, translation_of: str | None, lang: str) -> None:
+    if translation_of is None:
+        return
+    known = {d.id: d for d in corpus.documents}
+    if translation_of not in known:
+        raise IngestError(f"--translation-of {translation_of!r} is not a document of {corpus.root / MANIFEST_NAME}; "
+                          f"known: {', '.join(sorted(known))}")
+    if known[translation_of].lang == lang:
+        raise IngestError(f"--translation-of {translation_of!r} is also in {lang}: a translation is in the other language")
+
+
+def _status(status: str | None, translation_of: str | None) -> str:
+    if status is None:
+        return "参考訳" if translation_of else "official"
+    if status not in STATUS_ALIASES:
+        raise IngestError(f"bad --status {status!r}: use official or working-translation")
+    return STATUS_ALIASES[status]
+
+
+def _year(date: str | None) -> int | None:
+    if date is None:
+        return None
+    match = _DATE.match(date)
+    if not match:
+        raise IngestError(f"bad --date {date!r}: use YYYY-MM-DD (or YYYY-MM, YYYY)")
+    return int(match.group(1))
+
+
+def _edition(corpus: Corpus, number: int | None, passages: list[Passage], lang: str, path: Path,
+             city: str | None, country: str | None, date: str | None) -> tuple[int, dict | None]:
+    if number is None:
+        number = edition_in_text([p.text for p in passages[:_OPENING_PASSAGES]], lang, corpus.editions)
+        if number is None:
+            raise IngestError(f"{path} does not say which edition it is from (no « 4èmes Rencontres » or 第4回 in its "
+                              "opening): pass --edition N")
+    if number < 1:
+        raise IngestError(f"bad --edition {number}: editions are numbered from 1")
+    if corpus.edition(number) is not None:
+        return number, None
+    year = _year(date)
+    if city is None or year is None:
+        known = ", ".join(f"{e.number} {e.city} {e.year}" for e in corpus.editions)
+        raise IngestError(f"edition {number} is not in {corpus.root / MANIFEST_NAME} (known: {known}); "
+                          "pass --city and --date so that it can be added, or another --edition")
+    if any(e.city.lower() == city.lower() for e in corpus.editions):
+        raise IngestError(f"--city {city} already hosts another edition in {MANIFEST_NAME}; check --edition")
+    country = country or ("France" if number % 2 else "Japon")  # the Rencontres alternate, France first
+    ordinal = _ORDINAL_FR.get(number, f"{number}èmes")
+    return number, {
+        "number": number, "city": city, "country": country, "year": year, "dates": date,
+        "label_fr": f"{ordinal} Rencontres, {city} ({year})",
+        "label_ja": f"第{number}回日仏自治体交流会議（{city}、{year}年）",
+    }
+
+
+def plan_addition(
+    root: Path | str,
+    file: Path | str,
+    *,
+    doc_id: str,
+    lang: str,
+    edition: int | None = None,
+    title: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    date: str | None = None,
+    translation_of: str | None = None,
+    status: str | None = None,
+    encoding: str | None = None,
+    force_lang: bool = False,
+) -> Addition:
+    """Check a document to add; nothing is written.
+
+    Raises
+    ------
+    IngestError, indexer.extract.ExtractError, indexer.corpus.CorpusError
+        One line naming the file or option at fault and the fix.
+    """
+    if lang not in LANGS:
+        raise IngestError(f"bad --lang {lang!r}: use one of {', '.join(LANGS)}")
+    corpus = load_corpus(root)
+    path = _check_id(corpus, doc_id, lang)
+    _check_translation(corpus, translation_of, lang)
+    doc_status = _status(status, translation_of)
+    _year(date)
+    extracted = extract(file, encoding)
+    passages = normalize_document(extracted.text, doc_id, lang)
+    if not passages:
+        raise IngestError(f"{file} gives no passage once cleaned (only page numbers, headers or markup?): nothing to add")
+    if not force_lang:
+        why = language_mismatch(" ".join(p.text for p in passages), lang)
+        if why:
+            raise IngestError(f"{file} is declared --lang {lang} but {why}; fix --lang, or pass --force-lang")
+    number, new_edition = _edition(corpus, edition, passages, lang, Path(file), city, country, date)
+    known = corpus.edition(number)
+    original = corpus.document(translation_of) if translation_of else None
+    if original is not None and original.edition == number:  # a translation shares its original's meeting and date
+        default_city, default_country, default_date = original.city, original.country, original.date
+    elif known is not None:
+        default_city, default_country, default_date = known.city, known.country, known.dates.split("/")[0]
+    else:
+        assert new_edition is not None
+        default_city, default_country = str(new_edition["city"]), str(new_edition["country"])
+        default_date = str(new_edition["year"])
+    entry = {
+        "id": doc_id,
+        "title": title or next((p.text for p in passages if p.kind == "title"), passages[0].text)[:200],
+        "edition": number,
+        "city": city or default_city,
+        "country": country or default_country,
+        "date": date or default_date,
+        "lang": lang,
+        "path": path,
+        "status": doc_status,
+        "translation_of": translation_of,
+        "source_format": extracted.format,
+        "source_name": extracted.source_name,
+        "source_sha256": extracted.sha256,
+    }
+    if new_edition is not None and lang == "ja":
+        new_edition["label_ja"] = f"第{number}回日仏自治体交流会議（{city}、{new_edition['year']}年）"
+    return Addition(Path(root), entry, new_edition, extracted.text, passages)
+
+
+def apply_addition(addition: Addition) -> Corpus:
+    """Store the text and append the manifest entry; returns the new corpus (checked)."""
+    target = addition.text_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8", newline="") as out:  # "x": never overwrite a text
+        out.write(addition.text)
+    manifest = addition.root / MANIFEST_NAME
+    before = manifest.read_bytes()
+    try:
+        append_document(addition.root, addition.entry, addition.new_edition)
+        return load_corpus(addition.root)
+    except BaseException:
+        manifest.write_bytes(before)
+        target.unlink(missing_ok=True)
+        raise
+
+
+def undo_addition(addition: Addition) -> None:
+    """Take back what :func:`apply_addition` wrote (after a failed index update)."""
+    remove_document(addition.root, addition.entry["id"])
+    addition.text_path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Removal:
+    root: Path
+    doc_id: str
+    path: Path
+
+
+def plan_removal(root: Path | str, doc_id: str) -> Removal:
+    """Check that ``doc_id`` can be removed; nothing is written."""
+    corpus = load_corpus(root)
+    doc = corpus.document(doc_id)
+    dependants = sorted(d.id for d in corpus.documents if d.translation_of == doc_id)
+    if dependants:
+        raise IngestError(f"{', '.join(dependants)} {'is a translation' if len(dependants) == 1 else 'are translations'} "
+                          f"of {doc_id}: remove {'it' if len(dependants) == 1 else 'them'} first")
+    if len(corpus.documents) == 1:
+        raise IngestError(f"{doc_id} is the last document of {corpus.root / MANIFEST_NAME}; a corpus needs one")
+    return Removal(Path(root), doc_id, Path(root) / doc.path)
+
+
+def apply_removal(removal: Removal) -> tuple[Corpus, bytes, bytes | None]:
+    """Remove the manifest entry and the stored text; returns the new corpus and what to restore on failure."""
+    manifest = removal.root / MANIFEST_NAME
+    before = manifest.read_bytes()
+    text = removal.path.read_bytes() if removal.path.is_file() else None
+    remove_document(removal.root, removal.doc_id)
+    try:
+        corpus = load_corpus(removal.root)
+    except BaseException:
+        manifest.write_bytes(before)
+        raise
+    removal.path.unlink(missing_ok=True)
+    return corpus, before, text
+
+
+def restore_removal(removal: Removal, manifest: bytes, text: bytes | None) -> None:
+    """Put back a removed document (after a failed index update)."""
+    if text is not None:
+        removal.path.write_bytes(text)
+    (removal.root / MANIFEST_NAME).write_bytes(manifest)
+
+
+__all__ = ["Addition", "IngestError", "Removal", "apply_addition", "apply_removal",
+           "plan_addition", "plan_removal", "restore_removal", "undo_addition"]

@@ -1,0 +1,79 @@
+"""``jumelage add``: add a declaration (PDF, DOCX, HTML, TXT, Markdown) to the corpus and the index."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from indexer.corpus import DEFAULT_CORPUS_DIR
+from indexer.ingest import apply_addition, plan_addition, undo_addition
+from jumelage.commands.common import (
+    add_index_option,
+    add_model_option,
+    print_json,
+    progress,
+)
+from jumelage.commands.index_update import check_model, update_index, wants_model
+from search.index_reader import resolve_index_dir
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "add", help="add a declaration (PDF, DOCX, HTML, TXT, Markdown) to the corpus and the index",
+        description="Extract the text of FILE, check it (format, encoding, language, id, edition) before anything "
+                    "is written, store it under CORPUS/LANG/ID.txt, add its [[document]] to declarations.toml "
+                    "(and its [[edition]] when new), then update the index. `jumelage remove ID` undoes it.")
+    p.add_argument("file", metavar="FILE", help="the declaration: .pdf, .docx, .html/.htm, .txt or .md")
+    p.add_argument("--id", required=True, dest="doc_id", metavar="ID", help="document id, e.g. 2016-tours-fr")
+    p.add_argument("--lang", required=True, choices=("fr", "ja"), help="language of the text")
+    p.add_argument("--edition", type=int, metavar="N",
+                   help="edition number (default: read from the text, « 4èmes Rencontres », 第4回…)")
+    p.add_argument("--title", metavar="T", help="title (default: the document's first heading)")
+    p.add_argument("--city", metavar="C", help="city of the meeting (default: the edition's)")
+    p.add_argument("--country", metavar="C", help="country of a new edition (default: France for odd editions, Japon for even)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="date of the declaration (default: the edition's)")
+    p.add_argument("--translation-of", metavar="ID", help="the document this one translates")
+    p.add_argument("--status", metavar="S", help="official or working-translation (default: official, "
+                                                 "working-translation with --translation-of)")
+    p.add_argument("--encoding", metavar="NAME", help="encoding of a text file that is not UTF-8, e.g. cp1252")
+    p.add_argument("--force-lang", action="store_true", help="keep --lang even when the text looks like another language")
+    p.add_argument("--corpus", metavar="DIR", default=str(DEFAULT_CORPUS_DIR), help="corpus folder (default: ./corpus)")
+    add_index_option(p)
+    add_model_option(p)
+    p.add_argument("--no-index", action="store_true", help="only update the corpus; run `jumelage index` later")
+    p.add_argument("--keyword-only", action="store_true", help="update the index without embeddings")
+    p.add_argument("--json", action="store_true", help="print the new document and its passage count as JSON")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    addition = plan_addition(
+        args.corpus, args.file, doc_id=args.doc_id, lang=args.lang, edition=args.edition, title=args.title,
+        city=args.city, country=args.country, date=args.date, translation_of=args.translation_of,
+        status=args.status, encoding=args.encoding, force_lang=args.force_lang,
+    )
+    target = resolve_index_dir(args.index)
+    model = None
+    if not args.no_index and wants_model(target, args.keyword_only):
+        model = check_model(args)
+    progress(f"{args.file}: {len(addition.passages)} passages, checked in {time.perf_counter() - started:.2f} s")
+    corpus = apply_addition(addition)
+    progress(f"stored {addition.text_path} and added {args.doc_id} to {Path(args.corpus) / 'declarations.toml'}")
+    if not args.no_index:
+        try:
+            update_index(corpus, target, model)
+        except BaseException:
+            undo_addition(addition)
+            progress(f"index update failed: {args.doc_id} taken out of the corpus again")
+            raise
+    if args.json:
+        print_json({"document": {**corpus.document(args.doc_id).to_json(), "path": addition.entry["path"],
+                                 "source_format": addition.entry["source_format"],
+                                 "source_sha256": addition.entry["source_sha256"],
+                                 "new_edition": addition.new_edition is not None},
+                    "passages": len(addition.passages)})
+    else:
+        print(f"added {args.doc_id}: {len(addition.passages)} passages, edition {addition.entry['edition']}")
+    return 0

@@ -1,0 +1,97 @@
+"""``jumelage eval-echoes``: calibrate echoes on labelled sentence pairs; sample emitted pairs for a reader."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from indexer.echo_calibration import calibrate, load_pairs, sample_emitted
+from indexer.echoes import COMMITMENT_PAIR_THRESHOLD, ECHO_THRESHOLD, build_space
+from jumelage.commands.common import add_index_option, existing_file, print_json
+from search.errors import BadRequest
+from search.index_reader import open_index, resolve_index_dir
+
+DEFAULT_PAIRS = Path("tests/data/echo_sentence_pairs.jsonl")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "eval-echoes",
+        help="precision/recall of echoes on labelled sentence pairs (fit/test halves)",
+        description="Fit the echo threshold on one half of the labelled pairs, report precision and "
+        "recall on the other; optionally write a random sample of the emitted echoes "
+        "for a reader who did not build the detector.",
+    )
+    p.add_argument(
+        "file",
+        nargs="?",
+        type=existing_file,
+        default=None,
+        metavar="FILE.jsonl",
+        help=f"labelled pairs {{a, b, echo, reason}} (default: {DEFAULT_PAIRS})",
+    )
+    p.add_argument("--sample-out", metavar="FILE", help="write random emitted French echo pairs here (JSONL)")
+    p.add_argument("--sample", type=int, default=40, metavar="N", help="size of that sample (default: 40)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_index_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = args.file or DEFAULT_PAIRS
+    if not path.is_file():
+        raise BadRequest(f"{path} not found: give the labelled pairs as an argument")
+    if args.sample < 1:
+        raise BadRequest(f"--sample must be at least 1, got {args.sample}")
+    index = open_index(resolve_index_dir(args.index))
+    if index.vectors is None:
+        raise BadRequest(
+            f"the index at {index.directory} has no vectors: re-index with `jumelage index` (not --keyword-only)"
+        )
+    store = index.store
+    sentences = None if index.sentence_vectors is None else (index.sentence_vectors, index.sentence_spans)
+    space = build_space(store.passages, store.documents, np.asarray(index.vectors), sentences)
+    try:
+        pairs = load_pairs(path)
+        unknown = [k for p in pairs for k in (p.a, p.b) if k not in space.index_of]
+        if unknown:
+            raise ValueError(f"{path}: sentence {unknown[0]!r} is not in the index")
+    except ValueError as err:
+        raise BadRequest(str(err)) from None
+    report = {
+        **calibrate(space, pairs),
+        "stored_threshold": ECHO_THRESHOLD,
+        "stored_commitment_pair_threshold": COMMITMENT_PAIR_THRESHOLD,
+    }
+    if args.sample_out:
+        citations = index.citations
+        echoes = {
+            pid: items
+            for pid, items in ((citations.echoes if citations else None) or {}).items()
+            if pid.split(":")[0].endswith("-fr")
+        }
+        rows = sample_emitted(echoes, {p.passage_id: p.text for p in store.passages}, args.sample)
+        Path(args.sample_out).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
+        report["sample"] = {"file": args.sample_out, "pairs": len(rows)}
+    if args.json:
+        print_json(report)
+    else:
+        print(
+            f"thresholds fitted on the fit half: {report['threshold']} (stored: {ECHO_THRESHOLD}); "
+            f"two commitments {report['commitment_pair_threshold']} (stored: {COMMITMENT_PAIR_THRESHOLD}); "
+            f"at least {report['min_shared']} shared key terms"
+        )
+        for half in ("fit", "test", "all"):
+            m = report[half]
+            print(
+                f"{half:<5} pairs {m['pairs']:>4}  echoes {m['echoes']:>3}  tp {m['tp']:>3}  fp {m['fp']:>3}  "
+                f"precision {m['precision']:.3f}  recall {m['recall']:.3f}"
+            )
+        if args.sample_out:
+            print(f"sample: {report['sample']['pairs']} emitted pairs written to {args.sample_out}")
+    return 0

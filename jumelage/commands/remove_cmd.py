@@ -1,0 +1,43 @@
+"""``jumelage remove``: take a document out of the corpus and the index (undoes ``jumelage add``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from indexer.corpus import DEFAULT_CORPUS_DIR
+from indexer.ingest import apply_removal, plan_removal, restore_removal
+from jumelage.commands.common import add_index_option, add_model_option, progress
+from jumelage.commands.index_update import check_model, update_index, wants_model
+from search.index_reader import resolve_index_dir
+
+
+def register(sub) -> None:
+    p = sub.add_parser("remove", help="remove a document from the corpus and the index",
+                       description="Delete the document's [[document]] block from declarations.toml (and the "
+                                   "[[edition]] `add` created for it), delete its stored text, then update the index.")
+    p.add_argument("doc_id", metavar="ID", help="document id, e.g. 2016-tours-fr")
+    p.add_argument("--corpus", metavar="DIR", default=str(DEFAULT_CORPUS_DIR), help="corpus folder (default: ./corpus)")
+    add_index_option(p)
+    add_model_option(p)
+    p.add_argument("--no-index", action="store_true", help="only update the corpus; run `jumelage index` later")
+    p.add_argument("--keyword-only", action="store_true", help="update the index without embeddings")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    removal = plan_removal(args.corpus, args.doc_id)
+    target = resolve_index_dir(args.index)
+    model = None
+    if not args.no_index and wants_model(target, args.keyword_only):
+        model = check_model(args)
+    corpus, manifest, text = apply_removal(removal)
+    progress(f"removed {args.doc_id} and {removal.path} from the corpus")
+    if not args.no_index:
+        try:
+            update_index(corpus, target, model)
+        except BaseException:
+            restore_removal(removal, manifest, text)
+            progress(f"index update failed: {args.doc_id} put back into the corpus")
+            raise
+    print(f"removed {args.doc_id}")
+    return 0
