@@ -53,7 +53,7 @@ def _vector_lookup(index_dir: str | None):
         if missing:
             if not model:
                 model.append(EmbeddingModel())
-            known.update(zip(missing, model[0].encode_passages(missing)))
+            known.update(zip(missing, model[0].encode_passages(missing), strict=True))
         return np.array([known[t] for t in texts], dtype=np.float32)
 
     return vectors
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         params = dataclasses.replace(DEFAULT_PARAMS, **change)
         lines += [f"## {label}", "", "| pair | case | accuracy | links 1:1 / 1:n / n:1 / 1:0 / 0:1 | flagged | wrong (French ordinal: got → expected) |",
                   "|---|---|---|---|---|---|"]
-        for fr_id, (fr, fr_cases) in cases.items():
+        for fr_id, (_fr, fr_cases) in cases.items():
             for case in fr_cases:
                 result = align_passages(case.fr_texts, case.ja_texts, case.fr_vecs, case.ja_vecs,
                                         glossary=glossary, params=params)

@@ -381,7 +381,7 @@ def align_passages(
     covered = sum(len(range(i, i + a)) + len(range(j, j + b)) for i, j, a, b, _ in path
                   if (i, j) in matched and a and b and matched[(i, j)] >= LOW_CONFIDENCE)
     coverage = covered / (n + m)
-    links = []
+    found: list[Link] = []
     for i, j, a, b, step in path:
         if a and b:
             confidence = matched[(i, j)]
@@ -390,8 +390,8 @@ def align_passages(
             # the two texts correspond; in an unrelated pair every skip stays doubtful.
             best = _best_single(costs, i if a else None, j if b else None)
             confidence = (1.0 - _confidence(best, params)) * coverage
-        links.append(Link(tuple(range(i, i + a)), tuple(range(j, j + b)), round(confidence, 4), round(step, 4)))
-    return _result(tuple(links), coverage, params)
+        found.append(Link(tuple(range(i, i + a)), tuple(range(j, j + b)), round(confidence, 4), round(step, 4)))
+    return _result(tuple(found), coverage, params)
 
 
 def _best_single(costs: _Costs, i: int | None, j: int | None) -> float:

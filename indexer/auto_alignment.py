@@ -145,7 +145,7 @@ def parse_sidecar(text: str, french: Sequence[Passage], japanese: Sequence[Passa
             expected = prints.split(",") if prints != "-" else []
             if len(expected) != len(ordinals):
                 raise AlignmentError(f"{where}: {len(ordinals)} {side} ordinals but {len(expected)} fingerprints")
-            for ordinal, fp in zip(ordinals, expected):
+            for ordinal, fp in zip(ordinals, expected, strict=True):
                 if ordinal >= len(passages):
                     raise AlignmentError(f"{where}: {side} passage {ordinal} does not exist "
                                          f"(the text has {len(passages)} passages); {rerun}")
@@ -201,7 +201,7 @@ def _vectors(texts: list[str], encoder: Encoder | None, known: Mapping[str, np.n
     if missing:
         if encoder is None:
             raise AlignmentError(f"{len(missing)} passages have no vector and no model was given")
-        fresh = dict(zip(missing, encoder.encode_passages(missing)))
+        fresh = dict(zip(missing, encoder.encode_passages(missing), strict=True))
     return np.array([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32)
 
 

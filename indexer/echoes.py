@@ -77,9 +77,9 @@ nous vous convenons proposons decidons souhaitons engageons affirmons volonte so
 domaine domaines perspective perspectives experience experiences respect tirant tirer parti persuades convaincus
 importance favoriser permettre permettront ameliorer moyens maniere termes cadre
 decentralisee decentralisees franco japonaise japonaises japonais francaise francaises francais rencontres
-""".split()  # noqa: SIM905 (a word list reads best as text)
+""".split()  # a word list reads best as text
 )
-_NON_KEY_JA = frozenset("我々 こと ため もの これ それ よう 各 等 的 性 化 我が 今後 する なる ある いる".split())  # noqa: SIM905
+_NON_KEY_JA = frozenset("我々 こと ため もの これ それ よう 各 等 的 性 化 我が 今後 する なる ある いる".split())
 
 _PROCEDURAL_FR = re.compile(
     r"^fait (?:le|à)\b|\badoptons la déclaration\b|^nous, les représentants\b|\brendons hommage\b"
@@ -257,14 +257,14 @@ def build_space(
     # Generic terms, per language, over content sentences: they say nothing about an object.
     df: dict[str, Counter] = {}
     sizes: Counter = Counter()
-    for u, t in zip(units, terms):
+    for u, t in zip(units, terms, strict=True):
         if not u.procedural:
             df.setdefault(u.passage.lang, Counter()).update(t.keys())
             sizes[u.passage.lang] += 1
     generic = {
         (lang, term) for lang, counts in df.items() for term, n in counts.items() if n > GENERIC_SHARE * sizes[lang]
     }
-    terms = [{k: v for k, v in t.items() if (u.passage.lang, k) not in generic} for u, t in zip(units, terms)]
+    terms = [{k: v for k, v in t.items() if (u.passage.lang, k) not in generic} for u, t in zip(units, terms, strict=True)]
     space = EchoSpace(units, matrix, terms, {u.key: i for i, u in enumerate(units)})
     content = np.array([not u.procedural for u in units], dtype=bool)
     fams = np.array([u.family for u in units])

@@ -245,7 +245,7 @@ def _hard_break(
         prefer_break or (not is_cjk(b_text[:1]) and not a.in_item and (c is None or _hard_break(b, c, width, unwrapped)))
     ):
         return True
-    return a_text.endswith(_SENTENCE_END + (":",)) and _looks_like_heading(b_text)
+    return a_text.endswith((*_SENTENCE_END, ":")) and _looks_like_heading(b_text)
 
 
 def _looks_like_heading(text: str) -> bool:

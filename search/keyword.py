@@ -72,7 +72,8 @@ def parse_query(text: str) -> ParsedQuery:
     exact = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)),
                      "fr_exact") if lang == "fr" else ()
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
-    kept, by_position = set(terms), {}
+    kept = set(terms)
+    by_position: dict[int, list[str]] = {}
     for token in analyze(rest, name):
         if token.text in kept:
             by_position.setdefault(token.position, []).append(token.text)

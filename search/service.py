@@ -131,7 +131,7 @@ class SearchService:
         if req.mode in ("semantic", "hybrid"):
             semantic = self.semantic()
             query_vector = semantic.embed(req.query)
-            floors = floor_for(self.index.manifest.model.model_id, parsed.lang)
+            floors = floor_for(semantic.encoder.model_id, parsed.lang)  # the index's model (checked on load)
             floor = row_floors(self.index, floors) if floors is not None else None
             semantic_hits = semantic.search(query_vector, req.window, langs, None, floor)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from whoosh import query as Q
 
 from indexer.analysis import analyze, detect_lang
-from indexer.keyword_index import FIELDS_BY_LANG
+from indexer.keyword_index import FRENCH_EXACT_FIELD
 
 # A query with fewer keyword matches than this gets a suggestion when one of its words is unknown.
 FEW_MATCHES = 3
@@ -43,7 +43,7 @@ def suggest(searcher, index, query: str) -> str | None:
     """
     if detect_lang(query) != "fr":
         return None
-    field = FIELDS_BY_LANG["fr"]["exact"]
+    field = FRENCH_EXACT_FIELD
     corrector = searcher.corrector(field)
     out, last, changed = [], 0, False
     for token in analyze(query, "fr_exact"):

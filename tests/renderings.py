@@ -81,7 +81,7 @@ def render_docx(passages, path: Path) -> Path:
             if table is None:
                 table = document.add_table(rows=0, cols=2)
             cells = table.add_row().cells
-            for cell, value in zip(cells, _cells(p.text) + [""]):
+            for cell, value in zip(cells, [*_cells(p.text), ""], strict=False):  # a row may have one cell
                 cell.text = value
             continue
         table = None

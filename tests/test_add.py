@@ -265,8 +265,8 @@ def test_add_with_the_model_embeds_the_new_passages(tmp_path, embedding_model):
     """The real path with vectors, on a one-declaration corpus to keep it cheap."""
     from indexer.build import build_index
     from indexer.corpus_edit import remove_document
-    from indexer.ingest import apply_addition, plan_addition
     from indexer.index_format import read_manifest
+    from indexer.ingest import apply_addition, plan_addition
     from search.index_reader import open_index
 
     root = tmp_path / "corpus"

@@ -76,7 +76,7 @@ def test_two_passages_translated_as_one_become_a_two_to_one_link(synthetic):
     joined = _unit((tgt[7] + tgt[8])[None, :])
     tgt2 = np.vstack([tgt[:7], joined, tgt[9:]])
     texts = _texts(30)
-    ja = texts[:7] + [texts[7] + texts[8]] + texts[9:]
+    ja = [*texts[:7], texts[7] + texts[8], *texts[9:]]
     result = align_passages(texts, ja, src, tgt2)
     assert result.source_map()[7] == result.source_map()[8] == (7,)
     assert any(link.kind == "2:1" for link in result.links)
@@ -136,7 +136,7 @@ def test_sidecar_round_trips_links_and_confidences():
 
 def test_a_changed_passage_makes_the_sidecar_fail_naming_it_and_the_fix():
     text = format_sidecar("x-fr", "x-ja", FR, JA, LINKS)
-    changed = JA[:2] + [Passage("x-ja", "ja", 2, "paragraph", "", "四つ目。", 0, 4)] + JA[3:]
+    changed = [*JA[:2], Passage("x-ja", "ja", 2, "paragraph", "", "四つ目。", 0, 4), *JA[3:]]
     with pytest.raises(AlignmentError, match=r"x\.align\.tsv:\d+: Japanese passage x-ja:2 changed.*jumelage align"):
         parse_sidecar(text, FR, changed, "x.align.tsv")
 
@@ -252,7 +252,7 @@ def vector_lookup(model_index_dir, embedding_model):
     def vectors(texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, embedding_model.encode_passages(missing)))
+            known.update(zip(missing, embedding_model.encode_passages(missing), strict=True))
         return np.array([known[t] for t in texts], dtype=np.float32)
 
     return vectors, known

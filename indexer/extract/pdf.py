@@ -138,7 +138,7 @@ def _running_lines(pages: list[list[_Line]], heights: list[float]) -> set[int]:
     drop: set[int] = set()
     keyed: Counter[str] = Counter()
     zone_lines: list[tuple[str, _Line]] = []
-    for lines, height in zip(pages, heights):
+    for lines, height in zip(pages, heights, strict=True):
         for line in lines[:2] + lines[-2:]:
             in_zone = line.top < _MARGIN_ZONE * height or line.bottom > (1 - _MARGIN_ZONE) * height
             if not in_zone:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from jumelage.commands.common import (
     progress,
 )
 from search.index_reader import open_index, resolve_index_dir
+
+if TYPE_CHECKING:
+    from indexer.embedding.model import EmbeddingModel
 
 
 def register(sub) -> None:
@@ -43,7 +47,8 @@ class _LazyEncoder:
     """Loads the model only if some passage has no vector in the index."""
 
     def __init__(self, model: str | None) -> None:
-        self._name, self._model = model, None
+        self._name = model
+        self._model: EmbeddingModel | None = None
 
     def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         if self._model is None:
