@@ -51,7 +51,7 @@ import numpy as np
 from indexer.analysis import analyze
 from indexer.commitments import Commitment, detect_commitments
 from indexer.corpus import Document
-from indexer.passage import Passage
+from indexer.passage import Lang, Passage
 from indexer.vectors import sentence_spans
 
 # Fitted on the "fit" half of tests/data/echo_sentence_pairs.jsonl (see tests/test_echoes.py).
@@ -173,7 +173,7 @@ class EchoSpace:
 def _terms(text: str, lang: str) -> dict[str, str]:
     """Analyzer term → first surface form, object words only."""
     found: dict[str, str] = {}
-    for token in analyze(text, "ja" if lang == "ja" else "fr"):
+    for token in analyze(text, Lang.analyzer_of(lang)):
         surface = text[token.start : token.end].lower()
         if lang == "ja":
             if len(token.text) < 2 or token.text in _NON_KEY_JA:
