@@ -53,7 +53,7 @@ def _vector_lookup(index_dir: str | None):
         if missing:
             if not model:
                 model.append(EmbeddingModel())
-            known.update(zip(missing, model[0].encode_passages(missing), strict=True))
+            known.update(zip(missing, model[0].encode_passages(missing), strict=False))
         return np.array([known[t] for t in texts], dtype=np.float32)
 
     return vectors

@@ -372,14 +372,13 @@ def align_passages(
     costs = _move_costs(np.asarray(src_vecs, np.float32), np.asarray(tgt_vecs, np.float32), src_len, tgt_len,
                         src_anchor, tgt_anchor, src_head, tgt_head, params)
     path = _dynamic_programme(n, m, costs, params.skip_cost)
-    matched = {}
+    matched: dict[tuple[int, int], float] = {}
     for i, j, a, b, step in path:
         if a and b:
             per_passage = (step - params.merge_penalty * (a + b - 2)) * 2.0 / (a + b)
             matched[(i, j)] = _confidence(per_passage, params)
     # The share of passages held by confident links says whether the two texts correspond at all.
-    covered = sum(len(range(i, i + a)) + len(range(j, j + b)) for i, j, a, b, _ in path
-                  if (i, j) in matched and a and b and matched[(i, j)] >= LOW_CONFIDENCE)
+    covered = sum(a + b for i, j, a, b, _ in path if a and b and matched[(i, j)] >= LOW_CONFIDENCE)
     coverage = covered / (n + m)
     found: list[Link] = []
     for i, j, a, b, step in path:

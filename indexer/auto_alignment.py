@@ -46,7 +46,7 @@ _HEADER = "# fr\tja\tconfidence\tfr_fingerprint\tja_fingerprint"
 _MARKER_LINE = re.compile(r"^@\s", re.MULTILINE)
 
 
-class Encoder(Protocol):
+class PassageEncoder(Protocol):
     def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
 
 
@@ -145,7 +145,7 @@ def parse_sidecar(text: str, french: Sequence[Passage], japanese: Sequence[Passa
             expected = prints.split(",") if prints != "-" else []
             if len(expected) != len(ordinals):
                 raise AlignmentError(f"{where}: {len(ordinals)} {side} ordinals but {len(expected)} fingerprints")
-            for ordinal, fp in zip(ordinals, expected, strict=True):
+            for ordinal, fp in zip(ordinals, expected, strict=False):
                 if ordinal >= len(passages):
                     raise AlignmentError(f"{where}: {side} passage {ordinal} does not exist "
                                          f"(the text has {len(passages)} passages); {rerun}")
@@ -195,17 +195,17 @@ def read_auto_alignment(raw: str, links_path: Path, doc_id: str, lang: str,
 # --- aligning a pair ------------------------------------------------------------------
 
 
-def _vectors(texts: list[str], encoder: Encoder | None, known: Mapping[str, np.ndarray]) -> np.ndarray:
+def _vectors(texts: list[str], encoder: PassageEncoder | None, known: Mapping[str, np.ndarray]) -> np.ndarray:
     missing = [t for t in dict.fromkeys(texts) if t not in known]
     fresh: dict[str, np.ndarray] = {}
     if missing:
         if encoder is None:
             raise AlignmentError(f"{len(missing)} passages have no vector and no model was given")
-        fresh = dict(zip(missing, encoder.encode_passages(missing), strict=True))
+        fresh = dict(zip(missing, encoder.encode_passages(missing), strict=False))
     return np.array([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32)
 
 
-def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: Encoder | None, *,
+def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: PassageEncoder | None, *,
                       write: bool = False, known_vectors: Mapping[str, np.ndarray] | None = None,
                       corpus: Corpus | None = None) -> DocumentAlignment:
     """Align ``ja_id`` with ``fr_id`` by embeddings; with ``write``, store the links in the sidecar.
@@ -247,8 +247,8 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: E
     else:
         japanese = document_passages(raw, ja_id, "ja")
     known = dict(known_vectors or {})
-    fr_vecs = _vectors([p.text for p in french], encoder, known)
-    ja_vecs = _vectors([p.text for p in japanese], encoder, known)
+    both = _vectors([p.text for p in french] + [p.text for p in japanese], encoder, known)  # one batch
+    fr_vecs, ja_vecs = both[: len(french)], both[len(french):]
     result = align_passages([p.text for p in french], [p.text for p in japanese], fr_vecs, ja_vecs,
                             glossary=load_glossary(corpus.root))
     written = None

@@ -252,7 +252,7 @@ def vector_lookup(model_index_dir, embedding_model):
     def vectors(texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, embedding_model.encode_passages(missing), strict=True))
+            known.update(zip(missing, embedding_model.encode_passages(missing), strict=False))
         return np.array([known[t] for t in texts], dtype=np.float32)
 
     return vectors, known
