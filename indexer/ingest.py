@@ -36,8 +36,18 @@ from indexer.references import edition_in_text
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 _DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-_ORDINAL_FR = {1: "premières", 2: "deuxièmes", 3: "troisièmes", 4: "quatrièmes", 5: "cinquièmes", 6: "sixièmes",
-               7: "septièmes", 8: "huitièmes", 9: "neuvièmes", 10: "dixièmes"}
+_ORDINAL_FR = {
+    1: "premières",
+    2: "deuxièmes",
+    3: "troisièmes",
+    4: "quatrièmes",
+    5: "cinquièmes",
+    6: "sixièmes",
+    7: "septièmes",
+    8: "huitièmes",
+    9: "neuvièmes",
+    10: "dixièmes",
+}
 _OPENING_PASSAGES = 6
 
 
@@ -62,13 +72,19 @@ class Addition:
 
 def _check_id(corpus: Corpus, doc_id: str, lang: str) -> str:
     if not _ID.match(doc_id):
-        raise IngestError(f"bad --id {doc_id!r}: use letters, digits, dots, underscores and hyphens, e.g. 2016-tours-{lang}")
+        raise IngestError(
+            f"bad --id {doc_id!r}: use letters, digits, dots, underscores and hyphens, e.g. 2016-tours-{lang}"
+        )
     if any(d.id == doc_id for d in corpus.documents):
-        raise IngestError(f"document id {doc_id!r} is already in {corpus.root / MANIFEST_NAME}; choose another --id "
-                          f"or run `jumelage remove {doc_id}` first")
+        raise IngestError(
+            f"document id {doc_id!r} is already in {corpus.root / MANIFEST_NAME}; choose another --id "
+            f"or run `jumelage remove {doc_id}` first"
+        )
     path = f"{lang}/{doc_id}.txt"
     if (corpus.root / path).exists():
-        raise IngestError(f"{corpus.root / path} already exists although no document lists it; move it away or choose another --id")
+        raise IngestError(
+            f"{corpus.root / path} already exists although no document lists it; move it away or choose another --id"
+        )
     return path
 
 
@@ -77,10 +93,14 @@ def _check_translation(corpus: Corpus, translation_of: str | None, lang: str) ->
         return
     known = {d.id: d for d in corpus.documents}
     if translation_of not in known:
-        raise IngestError(f"--translation-of {translation_of!r} is not a document of {corpus.root / MANIFEST_NAME}; "
-                          f"known: {', '.join(sorted(known))}")
+        raise IngestError(
+            f"--translation-of {translation_of!r} is not a document of {corpus.root / MANIFEST_NAME}; "
+            f"known: {', '.join(sorted(known))}"
+        )
     if known[translation_of].lang == lang:
-        raise IngestError(f"--translation-of {translation_of!r} is also in {lang}: a translation is in the other language")
+        raise IngestError(
+            f"--translation-of {translation_of!r} is also in {lang}: a translation is in the other language"
+        )
 
 
 def _status(status: str | None, translation_of: str | None) -> str:
@@ -100,13 +120,23 @@ def _year(date: str | None) -> int | None:
     return int(match.group(1))
 
 
-def _edition(corpus: Corpus, number: int | None, passages: list[Passage], lang: str, path: Path,
-             city: str | None, country: str | None, date: str | None) -> tuple[int, dict | None]:
+def _edition(
+    corpus: Corpus,
+    number: int | None,
+    passages: list[Passage],
+    lang: str,
+    path: Path,
+    city: str | None,
+    country: str | None,
+    date: str | None,
+) -> tuple[int, dict | None]:
     if number is None:
         number = edition_in_text([p.text for p in passages[:_OPENING_PASSAGES]], lang, corpus.editions)
         if number is None:
-            raise IngestError(f"{path} does not say which edition it is from (no « 4èmes Rencontres » or 第4回 in its "
-                              "opening): pass --edition N")
+            raise IngestError(
+                f"{path} does not say which edition it is from (no « 4èmes Rencontres » or 第4回 in its "
+                "opening): pass --edition N"
+            )
     if number < 1:
         raise IngestError(f"bad --edition {number}: editions are numbered from 1")
     if corpus.edition(number) is not None:
@@ -114,14 +144,20 @@ def _edition(corpus: Corpus, number: int | None, passages: list[Passage], lang: 
     year = _year(date)
     if city is None or year is None:
         known = ", ".join(f"{e.number} {e.city} {e.year}" for e in corpus.editions)
-        raise IngestError(f"edition {number} is not in {corpus.root / MANIFEST_NAME} (known: {known}); "
-                          "pass --city and --date so that it can be added, or another --edition")
+        raise IngestError(
+            f"edition {number} is not in {corpus.root / MANIFEST_NAME} (known: {known}); "
+            "pass --city and --date so that it can be added, or another --edition"
+        )
     if any(e.city.lower() == city.lower() for e in corpus.editions):
         raise IngestError(f"--city {city} already hosts another edition in {MANIFEST_NAME}; check --edition")
     country = country or ("France" if number % 2 else "Japon")  # the Rencontres alternate, France first
     ordinal = _ORDINAL_FR.get(number, f"{number}èmes")
     return number, {
-        "number": number, "city": city, "country": country, "year": year, "dates": date,
+        "number": number,
+        "city": city,
+        "country": country,
+        "year": year,
+        "dates": date,
         "label_fr": f"{ordinal} Rencontres, {city} ({year})",
         "label_ja": f"第{number}回日仏自治体交流会議（{city}、{year}年）",
     }
@@ -160,7 +196,9 @@ def plan_addition(
     extracted = extract(file, encoding)
     passages = normalize_document(extracted.text, doc_id, lang)
     if not passages:
-        raise IngestError(f"{file} gives no passage once cleaned (only page numbers, headers or markup?): nothing to add")
+        raise IngestError(
+            f"{file} gives no passage once cleaned (only page numbers, headers or markup?): nothing to add"
+        )
     if not force_lang:
         why = language_mismatch(" ".join(p.text for p in passages), lang)
         if why:
@@ -213,10 +251,18 @@ def apply_addition(addition: Addition) -> Corpus:
         raise
 
 
+def sidecar_path(text_path: Path) -> Path:
+    """The automatic-alignment links stored beside a translation (``x.txt`` → ``x.align.tsv``)."""
+    from indexer.corpus import ALIGNMENT_SUFFIX
+
+    return text_path.with_name(text_path.stem + ALIGNMENT_SUFFIX)
+
+
 def undo_addition(addition: Addition) -> None:
-    """Take back what :func:`apply_addition` wrote (after a failed index update)."""
+    """Take back what :func:`apply_addition` wrote, and the alignment links (after a failed index update)."""
     remove_document(addition.root, addition.entry["id"])
     addition.text_path.unlink(missing_ok=True)
+    sidecar_path(addition.text_path).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -225,6 +271,11 @@ class Removal:
     doc_id: str
     path: Path
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """What ``remove`` deletes: the stored text and, for a translation, its alignment links."""
+        return (self.path, sidecar_path(self.path))
+
 
 def plan_removal(root: Path | str, doc_id: str) -> Removal:
     """Check that ``doc_id`` can be removed; nothing is written."""
@@ -232,34 +283,46 @@ def plan_removal(root: Path | str, doc_id: str) -> Removal:
     doc = corpus.document(doc_id)
     dependants = sorted(d.id for d in corpus.documents if d.translation_of == doc_id)
     if dependants:
-        raise IngestError(f"{', '.join(dependants)} {'is a translation' if len(dependants) == 1 else 'are translations'} "
-                          f"of {doc_id}: remove {'it' if len(dependants) == 1 else 'them'} first")
+        raise IngestError(
+            f"{', '.join(dependants)} {'is a translation' if len(dependants) == 1 else 'are translations'} "
+            f"of {doc_id}: remove {'it' if len(dependants) == 1 else 'them'} first"
+        )
     if len(corpus.documents) == 1:
         raise IngestError(f"{doc_id} is the last document of {corpus.root / MANIFEST_NAME}; a corpus needs one")
     return Removal(Path(root), doc_id, Path(root) / doc.path)
 
 
-def apply_removal(removal: Removal) -> tuple[Corpus, bytes, bytes | None]:
-    """Remove the manifest entry and the stored text; returns the new corpus and what to restore on failure."""
+def apply_removal(removal: Removal) -> tuple[Corpus, bytes, dict[Path, bytes]]:
+    """Remove the manifest entry, the stored text and its links; returns the new corpus and what to restore."""
     manifest = removal.root / MANIFEST_NAME
     before = manifest.read_bytes()
-    text = removal.path.read_bytes() if removal.path.is_file() else None
+    files = {path: path.read_bytes() for path in removal.files if path.is_file()}
     remove_document(removal.root, removal.doc_id)
     try:
         corpus = load_corpus(removal.root)
     except BaseException:
         manifest.write_bytes(before)
         raise
-    removal.path.unlink(missing_ok=True)
-    return corpus, before, text
+    for path in files:
+        path.unlink(missing_ok=True)
+    return corpus, before, files
 
 
-def restore_removal(removal: Removal, manifest: bytes, text: bytes | None) -> None:
+def restore_removal(removal: Removal, manifest: bytes, files: dict[Path, bytes]) -> None:
     """Put back a removed document (after a failed index update)."""
-    if text is not None:
-        removal.path.write_bytes(text)
+    for path, data in files.items():
+        path.write_bytes(data)
     (removal.root / MANIFEST_NAME).write_bytes(manifest)
 
 
-__all__ = ["Addition", "IngestError", "Removal", "apply_addition", "apply_removal",
-           "plan_addition", "plan_removal", "restore_removal", "undo_addition"]
+__all__ = [
+    "Addition",
+    "IngestError",
+    "Removal",
+    "apply_addition",
+    "apply_removal",
+    "plan_addition",
+    "plan_removal",
+    "restore_removal",
+    "undo_addition",
+]

@@ -131,7 +131,8 @@ class SearchService:
         if req.mode in ("semantic", "hybrid"):
             semantic = self.semantic()
             query_vector = semantic.embed(req.query)
-            floors = floor_for(semantic.encoder.model_id, parsed.lang)  # the index's model (checked on load)
+            model = self.index.manifest.model
+            floors = floor_for(model.model_id, parsed.lang) if model is not None else None
             floor = row_floors(self.index, floors) if floors is not None else None
             semantic_hits = semantic.search(query_vector, req.window, langs, None, floor)
 

@@ -56,8 +56,9 @@ def render_pdf(passages, path: Path, *, japanese: bool = False) -> Path:
             pdf.set_font("body", "B" if p.kind == "table_header" else "", 8)
             cells = _cells(p.text)
             pdf.cell(85, 5, cells[0], new_x="RIGHT", new_y="TOP")
-            pdf.multi_cell(page_width - 85, 5, cells[1] if len(cells) > 1 else "", align="L",
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                page_width - 85, 5, cells[1] if len(cells) > 1 else "", align="L", new_x="LMARGIN", new_y="NEXT"
+            )
         elif p.kind == "list_item":
             pdf.set_font("body", "", 11)
             pdf.multi_cell(0, 6, f"• {p.text}", align="J", new_x="LMARGIN", new_y="NEXT")
@@ -81,7 +82,8 @@ def render_docx(passages, path: Path) -> Path:
             if table is None:
                 table = document.add_table(rows=0, cols=2)
             cells = table.add_row().cells
-            for cell, value in zip(cells, [*_cells(p.text), ""], strict=False):  # a row may have one cell
+            values = [*_cells(p.text), ""][: len(cells)]
+            for cell, value in zip(cells, values, strict=True):
                 cell.text = value
             continue
         table = None
@@ -118,7 +120,7 @@ def render_japanese_wrapped(passages, width: int = 40) -> str:
             lines.append("\t".join(_cells(p.text)))
             continue
         text = f"・{p.text}" if p.kind == "list_item" else p.text
-        lines.extend(text[i:i + width] for i in range(0, len(text), width))
+        lines.extend(text[i : i + width] for i in range(0, len(text), width))
     return "\n".join(lines) + "\n"
 
 
@@ -165,7 +167,11 @@ def render_html(passages) -> str:
         else:
             body.append(f"<p>{text}</p>")
     body += ["</ul>" if open_list else "", "</table>" if open_table else "", "</main>", "<footer>© 2012</footer>"]
-    return "<!doctype html><html><head><meta charset='utf-8'><title>t</title></head><body>" + "\n".join(body) + "</body></html>"
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>t</title></head><body>"
+        + "\n".join(body)
+        + "</body></html>"
+    )
 
 
 def render_markdown(passages) -> str:

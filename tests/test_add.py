@@ -110,27 +110,46 @@ def test_japanese_wrapped_at_40_without_blank_lines(capsys, corpus_copy, tmp_pat
     file = tmp_path / "ja.txt"
     file.write_text(render_japanese_wrapped(bundled, 40), encoding="utf-8")
     original = doc_id.replace("-ja", "-fr")
-    rc, _, err = _add(capsys, corpus_copy, file, "--id", "x-ja", "--lang", "ja", "--translation-of", original, "--no-index")
+    rc, _, err = _add(
+        capsys, corpus_copy, file, "--id", "x-ja", "--lang", "ja", "--translation-of", original, "--no-index"
+    )
     assert rc == 0, err
     got = _added_passages(corpus_copy, "x-ja")
     score = agreement([p.text for p in bundled], [p.text for p in got])
     assert score >= THRESHOLDS["ja-40"], f"{doc_id}: {score:.1%}"
-    assert not any(" " in p.text and "　" not in p.text and p.kind == "paragraph" and "—" not in p.text
-                   for p in got if all(ord(c) > 0x2000 or c.isdigit() for c in p.text.replace(" ", ""))), \
-        "Japanese lines were joined with spaces"
+    assert not any(
+        " " in p.text and "　" not in p.text and p.kind == "paragraph" and "—" not in p.text
+        for p in got
+        if all(ord(c) > 0x2000 or c.isdigit() for c in p.text.replace(" ", ""))
+    ), "Japanese lines were joined with spaces"
     added = load_corpus(corpus_copy).document("x-ja")
     assert added.status == "参考訳" and added.date == load_corpus(corpus_copy).document(original).date
 
 
 def test_edition_is_read_from_the_text_and_a_new_edition_added(capsys, corpus_copy, tmp_path):
     file = tmp_path / "tours.txt"
-    file.write_text("Déclaration de Tours\n\nNous, les représentants des collectivités réunis à Tours pour les "
-                    "5 e Rencontres franco-japonaises de la coopération décentralisée, tenues pour la première fois "
-                    "à Nancy en 2008, adoptons la déclaration suivante.\n\nNous nous engageons à coopérer.\n",
-                    encoding="utf-8")
+    file.write_text(
+        "Déclaration de Tours\n\nNous, les représentants des collectivités réunis à Tours pour les "
+        "5 e Rencontres franco-japonaises de la coopération décentralisée, tenues pour la première fois "
+        "à Nancy en 2008, adoptons la déclaration suivante.\n\nNous nous engageons à coopérer.\n",
+        encoding="utf-8",
+    )
     before = (corpus_copy / "declarations.toml").read_bytes()
-    rc, _, err = _add(capsys, corpus_copy, file, "--id", "2016-tours-fr", "--lang", "fr", "--city", "Tours",
-                      "--date", "2016-10-20", "--no-index", "--json")
+    rc, _, err = _add(
+        capsys,
+        corpus_copy,
+        file,
+        "--id",
+        "2016-tours-fr",
+        "--lang",
+        "fr",
+        "--city",
+        "Tours",
+        "--date",
+        "2016-10-20",
+        "--no-index",
+        "--json",
+    )
     assert rc == 0, err
     doc = load_corpus(corpus_copy).document("2016-tours-fr")
     assert doc.edition == 5 and doc.country == "France" and doc.source_format == "txt"
@@ -142,7 +161,9 @@ def test_edition_is_read_from_the_text_and_a_new_edition_added(capsys, corpus_co
 
 def test_json_output_names_the_document_and_its_passages(capsys, corpus_copy, tmp_path, passages):
     file = render_docx([p for p in passages if p.doc_id == "2010-kanazawa-fr"], tmp_path / "k.docx")
-    rc, out, err = _add(capsys, corpus_copy, file, "--id", "k2-fr", "--lang", "fr", "--edition", "2", "--no-index", "--json")
+    rc, out, err = _add(
+        capsys, corpus_copy, file, "--id", "k2-fr", "--lang", "fr", "--edition", "2", "--no-index", "--json"
+    )
     assert rc == 0, err
     data = json.loads(out)
     assert data["document"]["doc_id"] == "k2-fr" and data["document"]["source_format"] == "docx"
@@ -153,21 +174,30 @@ def test_json_output_names_the_document_and_its_passages(capsys, corpus_copy, tm
 def test_add_updates_the_index_and_the_cited_document_lists_it(capsys, corpus_copy, tmp_path):
     index = tmp_path / "index"
     file = tmp_path / "t.md"
-    file.write_text("# Déclaration de Takamatsu\n\nNous, réunis à Takamatsu pour les 4èmes Rencontres, rappelons la "
-                    "déclaration de Kanazawa et la déclaration finale de Chartres.\n\n- Nous nous engageons à coopérer.\n", encoding="utf-8")
-    rc, _, err = _add(capsys, corpus_copy, file, "--id", "2014-takamatsu-fr", "--lang", "fr", "--index", str(index),
-                      "--keyword-only")
+    file.write_text(
+        "# Déclaration de Takamatsu\n\nNous, réunis à Takamatsu pour les 4èmes Rencontres, rappelons la "
+        "déclaration de Kanazawa et la déclaration finale de Chartres.\n\n- Nous nous engageons à coopérer.\n",
+        encoding="utf-8",
+    )
+    rc, _, err = _add(
+        capsys, corpus_copy, file, "--id", "2014-takamatsu-fr", "--lang", "fr", "--index", str(index), "--keyword-only"
+    )
     assert rc == 0, err
     from indexer.citations_file import read_citations
     from indexer.index_format import CITATIONS_FILE
     from search.index_reader import resolve_index_dir
 
     citations = read_citations(_generation(resolve_index_dir(str(index))) / CITATIONS_FILE)
-    cited = {t for r in citations.references if r.doc_id == "2014-takamatsu-fr" and r.relation == "cites" for t in r.targets}
+    cited = {
+        t for r in citations.references if r.doc_id == "2014-takamatsu-fr" and r.relation == "cites" for t in r.targets
+    }
     assert {"2010-kanazawa-fr", "2012-chartres-fr"} <= cited
     assert main(["citations", "2010-kanazawa-fr", "--index", str(index), "--json"]) == 0
     assert "2014-takamatsu-fr" in capsys.readouterr().out
-    assert main(["remove", "2014-takamatsu-fr", "--corpus", str(corpus_copy), "--index", str(index), "--keyword-only"]) == 0
+    assert (
+        main(["remove", "2014-takamatsu-fr", "--corpus", str(corpus_copy), "--index", str(index), "--keyword-only"])
+        == 0
+    )
     assert main(["passages", "--doc", "2014-takamatsu-fr", "--json", "--index", str(index)]) == 2
 
 
@@ -179,6 +209,7 @@ def _generation(index: Path) -> Path:
 
 
 # Bad input: one line, exit 2, under a second, nothing changed.
+
 
 def _image_only_pdf(path: Path) -> Path:
     from fpdf import FPDF
@@ -220,13 +251,22 @@ BAD = {
     "image-only-pdf": (lambda p, ps: _image_only_pdf(p / "scan.pdf"), [], "no text layer"),
     "truncated-pdf": (lambda p, ps: _truncated_pdf(p / "cut.pdf", ps), [], "truncated"),
     "zip-as-docx": (lambda p, ps: _zip_as_docx(p / "z.docx"), [], "not a Word document"),
-    "cp1252": (lambda p, ps: _w(p / "c.txt", "Déclaration de Tours : les élus réunis à Tours.\n".encode("cp1252")),
-               [], "--encoding cp1252"),
-    "japanese-declared-fr": (lambda p, ps: _w(p / "j.txt", "\n\n".join(x.text for x in ps if x.doc_id == "2010-kanazawa-ja")),
-                             [], "--force-lang"),
+    "cp1252": (
+        lambda p, ps: _w(p / "c.txt", "Déclaration de Tours : les élus réunis à Tours.\n".encode("cp1252")),
+        [],
+        "--encoding cp1252",
+    ),
+    "japanese-declared-fr": (
+        lambda p, ps: _w(p / "j.txt", "\n\n".join(x.text for x in ps if x.doc_id == "2010-kanazawa-ja")),
+        [],
+        "--force-lang",
+    ),
     "duplicate-id": (lambda p, ps: _w(p / "d.txt", _FRENCH_LINE), ["--id", "2010-kanazawa-fr"], "already"),
-    "unknown-translation-of": (lambda p, ps: _w(p / "u.txt", _FRENCH_LINE), ["--translation-of", "1999-nowhere-fr"],
-                               "1999-nowhere-fr"),
+    "unknown-translation-of": (
+        lambda p, ps: _w(p / "u.txt", _FRENCH_LINE),
+        ["--translation-of", "1999-nowhere-fr"],
+        "1999-nowhere-fr",
+    ),
     "unknown-format": (lambda p, ps: _w(p / "x.rtf", "{\\rtf1 hello}"), [], "unknown format"),
     "missing-file": (lambda p, ps: p / "nowhere.pdf", [], "no such file"),
     "no-edition": (lambda p, ps: _w(p / "n.txt", "Nous adoptons la déclaration suivante.\n"), [], "--edition"),
@@ -274,9 +314,11 @@ def test_add_with_the_model_embeds_the_new_passages(tmp_path, embedding_model):
     for doc_id in ("2010-kanazawa-ja", "2012-chartres-ja", "2010-kanazawa-fr"):
         remove_document(root, doc_id)
     file = tmp_path / "t.md"
-    file.write_text("# Déclaration de Takamatsu\n\nNous, réunis pour les 4èmes Rencontres, rappelons la déclaration "
-                    "finale de Chartres.\n\n- Nous nous engageons à prévenir ensemble les risques naturels.\n",
-                    encoding="utf-8")
+    file.write_text(
+        "# Déclaration de Takamatsu\n\nNous, réunis pour les 4èmes Rencontres, rappelons la déclaration "
+        "finale de Chartres.\n\n- Nous nous engageons à prévenir ensemble les risques naturels.\n",
+        encoding="utf-8",
+    )
     addition = plan_addition(root, file, doc_id="2014-takamatsu-fr", lang="fr")
     corpus = apply_addition(addition)
     index = tmp_path / "index"
@@ -309,3 +351,73 @@ def test_a_pdf_named_txt_and_an_encrypted_pdf_say_what_they_are(capsys, corpus_c
     encrypted.output(str(locked))
     rc, _, err = _add(capsys, corpus_copy, locked, "--id", "m-fr", "--lang", "fr", "--no-index")
     assert rc == 2 and "encrypted" in err
+
+
+def test_a_translation_added_without_the_model_says_how_to_align_it(capsys, corpus_copy, tmp_path, passages):
+    file = tmp_path / "ja.txt"
+    file.write_text(
+        render_japanese_wrapped([p for p in passages if p.doc_id == "2012-chartres-ja"], 40), encoding="utf-8"
+    )
+    rc, _, err = _add(
+        capsys,
+        corpus_copy,
+        file,
+        "--id",
+        "c2-ja",
+        "--lang",
+        "ja",
+        "--translation-of",
+        "2012-chartres-fr",
+        "--index",
+        str(tmp_path / "index"),
+        "--keyword-only",
+    )
+    assert rc == 0, err
+    assert "jumelage align 2012-chartres-fr c2-ja --write" in err
+    # remove takes the alignment links away with the text
+    sidecar = corpus_copy / "ja" / "c2-ja.align.tsv"
+    sidecar.write_text("# links\n", encoding="utf-8")
+    assert main(["remove", "c2-ja", "--corpus", str(corpus_copy), "--no-index"]) == 0
+    assert not sidecar.exists() and not (corpus_copy / "ja" / "c2-ja.txt").exists()
+
+
+@pytest.mark.slow
+def test_a_translation_added_with_the_model_is_aligned(tmp_path, passages, embedding_model):
+    import argparse
+
+    from indexer.corpus_passages import build_passages
+    from indexer.ingest import apply_addition, plan_addition
+    from jumelage.commands.add_cmd import _align
+
+    root = tmp_path / "corpus"
+    shutil.copytree(CORPUS, root)
+    file = tmp_path / "ja.txt"
+    bundled = [p for p in passages if p.doc_id == "2012-chartres-ja"]
+    file.write_text(render_japanese_wrapped(bundled, 40), encoding="utf-8")
+    addition = plan_addition(root, file, doc_id="c2-ja", lang="ja", translation_of="2012-chartres-fr")
+    corpus = apply_addition(addition)
+    args = argparse.Namespace(doc_id="c2-ja", translation_of="2012-chartres-fr")
+    assert _align(corpus, args, embedding_model) > 0
+    linked = [p for p in build_passages(load_corpus(root)) if p.doc_id == "c2-ja" and p.aligned_passage_ids]
+    assert len(linked) >= 0.9 * len(bundled)
+    # The automatic links agree with the explicit ones of the bundled translation on most passages.
+    explicit = {p.text: p.aligned_passage_ids for p in bundled}
+    agree = sum(1 for p in linked if explicit.get(p.text) == p.aligned_passage_ids)
+    assert agree >= 0.8 * len(linked)
+
+
+def test_a_second_add_while_the_corpus_is_being_changed_fails_in_one_line(capsys, corpus_copy, tmp_path, passages):
+    from indexer.corpus_edit import corpus_lock
+
+    source = _w(tmp_path / "other.txt", "\n\n".join(p.text for p in passages if p.doc_id == "2010-kanazawa-fr") + "\n")
+    before = _tree_digest(corpus_copy)
+    with corpus_lock(corpus_copy):  # another `add` holds the corpus
+        rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2",
+                             "--no-index")
+        assert rc == 2
+        assert err.count("\n") == 1 and "another `jumelage add` or `remove`" in err
+        assert _tree_digest(corpus_copy) == before
+    rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2",
+                         "--no-index")
+    assert rc == 0, err
+    assert load_corpus(corpus_copy).document("2010-copy-fr") is not None

@@ -26,7 +26,7 @@ def test_french_elision_with_straight_and_curly_apostrophes(text):
 
 
 def test_french_stop_words_are_not_indexed_but_kept_for_exact_matching():
-    assert terms("la gouvernance et le développement", "fr") == ["gouvern", "developp"]
+    assert terms("la gouvernance et le développement", "fr") == ["gouvernance", "developpement"]
     assert terms("la gouvernance et le développement", "fr_exact") == ["la", "gouvernance", "et", "le", "developpement"]
     assert terms("aujourd'hui", "fr") == ["aujourd'hui"]
 
@@ -108,3 +108,10 @@ def test_affixes_split_off_a_compound_are_not_indexed():
     assert "化" not in terms("グローバル化", "ja") and "グローバル" in terms("グローバル化", "ja")
     assert "大" not in terms("東日本大震災", "ja")
     assert not matches("グローバル化", "地域を活性化する", "ja")
+
+
+def test_french_lemmas_join_inflections_and_keep_other_words_apart():
+    assert terms("risques naturels", "fr") == terms("risque naturel", "fr")
+    assert terms("collectivités", "fr") == terms("collectivité", "fr")
+    assert terms("naturellement", "fr") != terms("naturels", "fr")  # Snowball joined them
+    assert terms("jeunesse", "fr") != terms("jeunes", "fr")  # a noun and an adjective, as with Snowball

@@ -11,11 +11,29 @@ from indexer.corpus_edit import with_document, without_document
 from tests.helpers import CORPUS
 
 MANIFEST = (CORPUS / "declarations.toml").read_text(encoding="utf-8")
-ENTRY = {"id": "2016-tours-fr", "title": 'Déclaration de « Tours » "finale"', "edition": 5, "city": "Tours",
-         "country": "France", "date": "2016-10-20", "lang": "fr", "path": "fr/2016-tours-fr.txt",
-         "status": "official", "translation_of": None, "source_format": "pdf", "source_sha256": "0" * 64}
-EDITION = {"number": 5, "city": "Tours", "country": "France", "year": 2016, "dates": "2016-10-20",
-           "label_fr": "cinquièmes Rencontres, Tours (2016)", "label_ja": "第5回日仏自治体交流会議（Tours、2016年）"}
+ENTRY = {
+    "id": "2016-tours-fr",
+    "title": 'Déclaration de « Tours » "finale"',
+    "edition": 5,
+    "city": "Tours",
+    "country": "France",
+    "date": "2016-10-20",
+    "lang": "fr",
+    "path": "fr/2016-tours-fr.txt",
+    "status": "official",
+    "translation_of": None,
+    "source_format": "pdf",
+    "source_sha256": "0" * 64,
+}
+EDITION = {
+    "number": 5,
+    "city": "Tours",
+    "country": "France",
+    "year": 2016,
+    "dates": "2016-10-20",
+    "label_fr": "cinquièmes Rencontres, Tours (2016)",
+    "label_ja": "第5回日仏自治体交流会議（Tours、2016年）",
+}
 
 
 def test_append_keeps_everything_before_it_and_parses():

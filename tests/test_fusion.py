@@ -106,14 +106,14 @@ def test_fair_fusion_rejects_negative_weights():
 
 def test_keyword_weight_is_the_idf_share_the_hits_matched():
     idf = {"jeun": 4.0, "vill": 1.0, "prevoient": 5.0}
-    assert keyword_weight(KeywordEvidence(idf, [{"jeun", "vill", "prevoient"}])) == pytest.approx(1.0)
-    assert keyword_weight(KeywordEvidence(idf, [{"vill"}]), power=1.0) == pytest.approx(0.1)
-    assert keyword_weight(KeywordEvidence(idf, [{"vill"}, {"jeun"}]), power=2.0) == pytest.approx(0.25)
+    assert keyword_weight(KeywordEvidence(idf, [{"jeun", "vill", "prevoient"}])) == pytest.approx(3.0)
+    assert keyword_weight(KeywordEvidence(idf, [{"vill"}]), power=1.0, scale=1.0) == pytest.approx(0.1)
+    assert keyword_weight(KeywordEvidence(idf, [{"vill"}, {"jeun"}]), power=2.0, scale=1.0) == pytest.approx(0.25)
     assert keyword_weight(KeywordEvidence(idf, [])) == 0.0
 
 
 def test_a_compound_is_covered_by_its_parts():
     idf = {"環境教育": 6.0, "環境": 3.0, "教育": 4.0}
     groups = [("環境教育", "環境", "教育")]
-    assert keyword_weight(KeywordEvidence(idf, [{"環境"}, {"教育"}], groups)) == pytest.approx(1.0)
-    assert keyword_weight(KeywordEvidence(idf, [{"環境"}], groups), power=1.0) == pytest.approx(0.5)
+    assert keyword_weight(KeywordEvidence(idf, [{"環境"}, {"教育"}], groups), scale=1.0) == pytest.approx(1.0)
+    assert keyword_weight(KeywordEvidence(idf, [{"環境"}], groups), power=1.0, scale=1.0) == pytest.approx(0.5)

@@ -104,6 +104,6 @@ def test_bm25_statistics_count_only_passages_of_the_field_language(keyword_servi
     assert (field_lang("text_fr"), field_lang("section_ja"), field_lang("passage_id")) == ("fr", "ja", None)
     searcher = keyword_service.keyword._searcher()
     french = [p for p in keyword_service.index.store.passages if p.lang == "fr"]
-    scorer = searcher.weighting.scorer(searcher, "text_fr", "cooper")
+    scorer = searcher.weighting.scorer(searcher, "text_fr", "cooperation")
     expected = searcher.field_length("text_fr") / len(french)
     assert scorer.avgfl == pytest.approx(expected)

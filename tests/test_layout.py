@@ -11,12 +11,18 @@ from indexer.normalize import detect_layout, normalize_document
 from indexer.passage_length import MAX_TOKENS, TARGET_TOKENS, estimate_tokens
 
 PARAGRAPHS = [
-    ("Nous, les représentants de quarante collectivités territoriales françaises et japonaises, réunis à Tours "
-     "pour les cinquièmes Rencontres, adoptons la déclaration suivante."),
-    ("Les échanges entre nos collectivités se sont poursuivis depuis Takamatsu et ont porté sur le développement "
-     "économique, le tourisme culturel et la prévention des risques naturels, dans un esprit d'amitié."),
-    ("Nous proposons de renforcer la coopération entre nos universités, nos entreprises et nos associations, "
-     "afin que les jeunes générations prennent part à ces échanges."),
+    (
+        "Nous, les représentants de quarante collectivités territoriales françaises et japonaises, réunis à Tours "
+        "pour les cinquièmes Rencontres, adoptons la déclaration suivante."
+    ),
+    (
+        "Les échanges entre nos collectivités se sont poursuivis depuis Takamatsu et ont porté sur le développement "
+        "économique, le tourisme culturel et la prévention des risques naturels, dans un esprit d'amitié."
+    ),
+    (
+        "Nous proposons de renforcer la coopération entre nos universités, nos entreprises et nos associations, "
+        "afin que les jeunes générations prennent part à ces échanges."
+    ),
 ]
 
 
@@ -35,10 +41,17 @@ def test_single_newline_paragraphs_wrapped_at_90_columns_come_apart():
 
 
 def test_the_issue_layout_page_number_dash_items_and_numbered_headings():
-    raw = (_wrap(["Déclaration de Tours"]) + _wrap(PARAGRAPHS[:2]) + "1. Industrie\n"
-           + _wrap([PARAGRAPHS[2]]) + "  3\n" + "- Nous soutenons les pôles de compétitivité.\n"
-           + "- Nous encourageons les stages croisés d'étudiants\n  et de jeunes artisans.\n"
-           + "2. Tourisme\n" + _wrap(["Nous favoriserons les circuits touristiques communs entre nos régions."]))
+    raw = (
+        _wrap(["Déclaration de Tours"])
+        + _wrap(PARAGRAPHS[:2])
+        + "1. Industrie\n"
+        + _wrap([PARAGRAPHS[2]])
+        + "  3\n"
+        + "- Nous soutenons les pôles de compétitivité.\n"
+        + "- Nous encourageons les stages croisés d'étudiants\n  et de jeunes artisans.\n"
+        + "2. Tourisme\n"
+        + _wrap(["Nous favoriserons les circuits touristiques communs entre nos régions."])
+    )
     passages = normalize_document(raw, "t-fr")
     by_text = {p.text: p for p in passages}
     assert by_text["1. Industrie"].kind == "heading" and by_text["2. Tourisme"].kind == "heading"
@@ -65,8 +78,10 @@ def test_a_paragraph_cut_by_a_page_break_runs_on():
 
 
 def test_hyphenation_drops_a_typesetting_hyphen_and_keeps_a_compound():
-    raw = ("Le développement durable est notre but.\n\nNous voulons un dévelop-\npement partagé entre villes "
-           "franco-\njaponaises.\n")
+    raw = (
+        "Le développement durable est notre but.\n\nNous voulons un dévelop-\npement partagé entre villes "
+        "franco-\njaponaises.\n"
+    )
     text = " ".join(_texts(normalize_document(raw, "t-fr")))
     assert "un développement partagé" in text
     assert "villes franco-japonaises." in text
@@ -88,7 +103,11 @@ def test_tab_separated_rows_are_table_rows():
 
 def test_japanese_lines_join_without_spaces_and_numbered_headings():
     body = "我々は、日仏の地方自治体の間の協力を一層強化し、若者の交流と文化観光の振興に取り組むことを決意する。" * 2
-    raw = "第1章　経済\n" + "\n".join(body[i:i + 30] for i in range(0, len(body), 30)) + "\n一、文化\n・伝統工芸の継承。\n"
+    raw = (
+        "第1章　経済\n"
+        + "\n".join(body[i : i + 30] for i in range(0, len(body), 30))
+        + "\n一、文化\n・伝統工芸の継承。\n"
+    )
     passages = normalize_document(raw, "t-ja", "ja")
     assert [p.text for p in passages] == ["第1章　経済", body, "一、文化", "伝統工芸の継承。"]
     assert passages[0].kind in ("title", "heading") and passages[2].kind == "heading"
@@ -98,7 +117,7 @@ def test_japanese_lines_join_without_spaces_and_numbered_headings():
 def test_offsets_point_at_each_passage_in_the_stored_text():
     raw = _wrap(PARAGRAPHS, 70) + "- un point de liste\n"
     for p in normalize_document(raw, "t-fr"):
-        span = " ".join(raw[p.start:p.end].split())
+        span = " ".join(raw[p.start : p.end].split())
         assert span.endswith(p.text) and (span == p.text or span.startswith("- "))
 
 
@@ -112,7 +131,7 @@ def test_over_long_passages_are_split_at_sentence_ends_with_exact_offsets():
     for p in passages:
         assert estimate_tokens(p.text) <= TARGET_TOKENS
         assert p.text.endswith(".")
-        assert " ".join(raw[p.start:p.end].split()) == p.text
+        assert " ".join(raw[p.start : p.end].split()) == p.text
     assert [p.ordinal for p in passages] == list(range(len(passages)))
 
 
@@ -134,11 +153,13 @@ def test_bom_crlf_and_cp1252_decoding(tmp_path):
 def test_html_blocks_lists_and_tables_without_navigation(tmp_path):
     from pathlib import Path
 
-    page = ("<html><head><title>t</title><script>var x;</script></head><body><nav>Accueil | Contact</nav>"
-            "<main><h1>Déclaration de Tours</h1><p>Nous, réunis à Tours,<br>adoptons la déclaration.</p>"
-            "<ul><li>Premier engagement.</li><li>Second engagement.</li></ul>"
-            "<table><tr><th>Ville</th><th>Titre</th></tr><tr><td>Tours</td><td>La gastronomie</td></tr></table>"
-            "</main><footer>© 2016</footer></body></html>").encode()
+    page = (
+        "<html><head><title>t</title><script>var x;</script></head><body><nav>Accueil | Contact</nav>"
+        "<main><h1>Déclaration de Tours</h1><p>Nous, réunis à Tours,<br>adoptons la déclaration.</p>"
+        "<ul><li>Premier engagement.</li><li>Second engagement.</li></ul>"
+        "<table><tr><th>Ville</th><th>Titre</th></tr><tr><td>Tours</td><td>La gastronomie</td></tr></table>"
+        "</main><footer>© 2016</footer></body></html>"
+    ).encode()
     passages = normalize_document(html_text(page, Path("x.html")), "t-fr")
     assert [(p.kind, p.text) for p in passages] == [
         ("title", "Déclaration de Tours"),
@@ -154,8 +175,10 @@ def test_markdown_markup_goes_structure_stays():
     md = "# Déclaration\n\nNous, élus, **adoptons** la [déclaration](http://x).\n\n* un point\n+ un autre\n"
     passages = normalize_document(markdown_text(md), "t-fr")
     assert [(p.kind, p.text) for p in passages] == [
-        ("title", "Déclaration"), ("paragraph", "Nous, élus, adoptons la déclaration."),
-        ("list_item", "un point"), ("list_item", "un autre"),
+        ("title", "Déclaration"),
+        ("paragraph", "Nous, élus, adoptons la déclaration."),
+        ("list_item", "un point"),
+        ("list_item", "un autre"),
     ]
 
 

@@ -81,6 +81,10 @@ def test_a_well_spelt_query_gets_no_suggestion(keyword_service):
 def test_question_words_do_not_rank(keyword_service):
     from search.keyword import parse_query
 
-    assert parse_query("Comment attirer des visiteurs ?").terms == ("attir", "visiteur")
+    assert parse_query("Comment attirer des visiteurs ?").terms == ("attirer", "visiteur")
     assert "何" not in parse_query("何をしていますか 若者").terms
     assert parse_query("comment").terms == ("comment",)  # alone, a question word is the query
+
+
+def test_gibberish_gets_no_suggestion(keyword_service):
+    assert "did_you_mean" not in run(keyword_service, "xqzwv blorp", mode="keyword")

@@ -23,11 +23,17 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def _check_container(data: bytes, path: Path) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise ExtractError(f"{path} is an old Word .doc file renamed .docx; save it as .docx from Word or LibreOffice")
-        raise ExtractError(f"{path} is not a Word document (a .docx is a zip archive; this is not one, or it is truncated)")
+            raise ExtractError(
+                f"{path} is an old Word .doc file renamed .docx; save it as .docx from Word or LibreOffice"
+            )
+        raise ExtractError(
+            f"{path} is not a Word document (a .docx is a zip archive; this is not one, or it is truncated)"
+        )
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         if "word/document.xml" not in archive.namelist():
-            raise ExtractError(f"{path} is a zip archive but not a Word document (no word/document.xml); check the file")
+            raise ExtractError(
+                f"{path} is a zip archive but not a Word document (no word/document.xml); check the file"
+            )
 
 
 def _is_list(paragraph) -> bool:
@@ -93,6 +99,8 @@ def docx_text(data: bytes, path: Path) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as err:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors… on damaged parts
-        raise ExtractError(f"{path} is a damaged Word document ({err.__class__.__name__}); re-save it from Word") from None
+    except Exception as err:  # python-docx raises KeyError, ValueError, lxml errors… on damaged parts
+        raise ExtractError(
+            f"{path} is a damaged Word document ({err.__class__.__name__}); re-save it from Word"
+        ) from None
     return "\n\n".join(_blocks(document)) + "\n"

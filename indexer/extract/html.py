@@ -13,8 +13,33 @@ from pathlib import Path
 from indexer.extract.errors import ExtractError
 
 _DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "head")
-_BLOCK = {"p", "div", "section", "article", "main", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
-          "li", "dt", "dd", "tr", "table", "ul", "ol", "dl", "figcaption", "address", "body", "center"}
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "dt",
+    "dd",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "figcaption",
+    "address",
+    "body",
+    "center",
+}
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", re.IGNORECASE)
 
 

@@ -77,7 +77,9 @@ class _Line:
                 gap = word["x0"] - previous["x1"]
                 if gap > _CELL_GAP_EM * max(self.size, 1.0):
                     out += "\t" + word["text"]
-                elif gap < 0.1 * max(self.size, 1.0) and (word["text"][:1].isalpha() and previous["text"][-1:].isalnum()):
+                elif gap < 0.1 * max(self.size, 1.0) and (
+                    word["text"][:1].isalpha() and previous["text"][-1:].isalnum()
+                ):
                     out += word["text"]  # superscript or kerning split: « 3ème »
                 else:
                     out += " " + word["text"]
@@ -106,7 +108,7 @@ def _open(data: bytes, path: Path):
         raise ExtractError(f"{path} is a truncated PDF (no %%EOF at its end); get a complete copy")
     try:
         return pdfplumber.open(io.BytesIO(data))
-    except Exception as err:  # noqa: BLE001 - pdfminer raises unrelated types (PDFSyntaxError, KeyError, struct.error…) on damage
+    except Exception as err:  # pdfminer raises unrelated types (PDFSyntaxError, KeyError, struct.error…) on damage
         raise _damaged(path, err) from None
 
 
@@ -162,9 +164,15 @@ def _merge_cell_continuations(lines: list[_Line], left: float) -> list[_Line]:
     out: list[_Line] = []
     for line in lines:
         row = out[-1] if out else None
-        if (row is not None and "\t" in row.text and "\t" not in line.text and row.page == line.page
-                and line.x0 > left + 2 * line.size and abs(line.x0 - row.last_cell_x0) < line.size
-                and line.top - max(row.bottom, row.continued_bottom) < 1.2 * line.size):
+        if (
+            row is not None
+            and "\t" in row.text
+            and "\t" not in line.text
+            and row.page == line.page
+            and line.x0 > left + 2 * line.size
+            and abs(line.x0 - row.last_cell_x0) < line.size
+            and line.top - max(row.bottom, row.continued_bottom) < 1.2 * line.size
+        ):
             row.continued.append(line.text)
             row.continued_bottom = line.bottom
             continue
@@ -229,7 +237,7 @@ def pdf_text(data: bytes, path: Path) -> str:
         try:
             pages = [_page_lines(page, n) for n, page in enumerate(pdf.pages)]
             heights = [float(page.height) for page in pdf.pages]
-        except Exception as err:  # noqa: BLE001 - damage found while reading a page, same variety
+        except Exception as err:  # damage found while reading a page, same variety
             raise _damaged(path, err) from None
     finally:
         pdf.close()
@@ -249,9 +257,16 @@ def pdf_text(data: bytes, path: Path) -> str:
     # An ambiguous line end breaks when the document habitually ends paragraphs at a full
     # line's sentence end, or when the next line is a paragraph on its own.
     # (Not for Japanese: any line starts like a sentence, and a paragraph's short last line would split off.)
-    cuts = [d is True or (d is None and (prefer or (not is_cjk(lines[i + 1].text[:1])
-                                                    and (i + 1 == len(decisions) or decisions[i + 1] is True))))
-            for i, d in enumerate(decisions)]
+    cuts = [
+        d is True
+        or (
+            d is None
+            and (
+                prefer or (not is_cjk(lines[i + 1].text[:1]) and (i + 1 == len(decisions) or decisions[i + 1] is True))
+            )
+        )
+        for i, d in enumerate(decisions)
+    ]
     blocks = _cut(lines, cuts)
     words = vocabulary(" ".join(ln.text for ln in lines))
     out: list[str] = []

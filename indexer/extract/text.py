@@ -68,11 +68,15 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ExtractError(f"unknown encoding {encoding!r} for {path}: use a Python codec name such as cp1252 or shift_jis") from None
+            raise ExtractError(
+                f"unknown encoding {encoding!r} for {path}: use a Python codec name such as cp1252 or shift_jis"
+            ) from None
         try:
             return normalize_newlines(data.decode(encoding))
         except UnicodeDecodeError as err:
-            raise ExtractError(f"{path} is not valid {encoding} (byte {err.start}); check the --encoding value") from None
+            raise ExtractError(
+                f"{path} is not valid {encoding} (byte {err.start}); check the --encoding value"
+            ) from None
     try:
         return normalize_newlines(data.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -81,7 +85,9 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
             hint = f"looks like {guess}; save it as UTF-8 or pass --encoding {guess}"
         else:
             hint = "save it as UTF-8 or pass --encoding NAME"
-        raise ExtractError(f"{path} is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}; {hint})") from None
+        raise ExtractError(
+            f"{path} is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}; {hint})"
+        ) from None
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")

@@ -10,7 +10,8 @@ from pathlib import Path
 from indexer.errors import UnreadableFile, read_user_text
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from search.errors import BadRequest
-from search.evaluation import REGRESSION_TOLERANCE, baseline_of, evaluate, load_eval_file, regressions
+from search.evaluation import (REGRESSION_TOLERANCE, baseline_of, evaluate, floor_precision_recall, load_eval_file,
+                               regressions)
 from search.request import MODES
 
 
@@ -21,6 +22,8 @@ def register(sub) -> None:
     p.add_argument("--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)")
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--write-baseline", metavar="FILE", help="save the summary figures as a regression baseline")
+    p.add_argument("--floor", action="store_true",
+                   help="also report the precision and recall of the semantic similarity floor on these queries")
     p.add_argument("--check-baseline", metavar="FILE",
                    help=f"exit 1 if a figure falls more than {REGRESSION_TOLERANCE} below this baseline")
     add_index_option(p)
@@ -47,6 +50,16 @@ def _read_baseline(path: Path) -> dict:
     return baseline
 
 
+def _floor_report(service, queries) -> dict:
+    from search.semantic import FLOORS
+
+    model = service.index.manifest.model
+    floors = FLOORS.get(model.model_id) if model is not None else None
+    if floors is None:
+        raise BadRequest("--floor needs an index built with a model that has calibrated floors (search/semantic.py)")
+    return floor_precision_recall(service, queries, floors)
+
+
 def run(args: argparse.Namespace) -> int:
     queries = load_eval_file(args.file)
     service = open_service(args)
@@ -56,7 +69,14 @@ def run(args: argparse.Namespace) -> int:
         if mode not in MODES:
             raise BadRequest(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     reports = [evaluate(service, queries, mode) for mode in modes]
-    print_json({"file": str(args.file), "reports": reports}) if args.json else print(_table(reports))
+    floor = _floor_report(service, queries) if args.floor else None
+    if args.json:
+        print_json({"file": str(args.file), "reports": reports} | ({"floor": floor} if floor is not None else {}))
+    else:
+        print(_table(reports))
+        for group, m in (floor or {}).items():
+            print(f"floor     {group:<8} precision {m['precision']:.4f} recall {m['recall']:.4f} "
+                  f"kept/query {m['kept_per_query']}")
     if args.write_baseline:
         Path(args.write_baseline).write_text(json.dumps(baseline_of(reports), indent=2) + "\n", encoding="utf-8")
     if args.check_baseline:

@@ -33,19 +33,26 @@ def check_model(args: argparse.Namespace) -> str:
 
     model = resolve_model(getattr(args, "model", None))
     if not Path(model).exists() and not _HUB_ID.match(model):
-        raise CorpusError(f"embedding model not found at {model}: run `make model`, pass --model, "
-                          "or --no-index (then `jumelage index` later)")
+        raise CorpusError(
+            f"embedding model not found at {model}: run `make model`, pass --model, "
+            "or --no-index (then `jumelage index` later)"
+        )
     return model
 
 
-def update_index(corpus: Corpus, target: Path, model: str | None) -> None:
-    """Rebuild (or incrementally update, once build_index does) the index of ``corpus`` at ``target``."""
-    encoder = None
-    if model is not None:
-        from indexer.embedding.model import EmbeddingModel
+def load_encoder(model: str | None):
+    """The embedding model, loaded (the slow part: after every check), or None for a keyword-only index."""
+    if model is None:
+        return None
+    from indexer.embedding.model import EmbeddingModel
 
-        started = time.perf_counter()
-        encoder = EmbeddingModel(model)
-        progress(f"model {encoder.model_id} loaded in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    encoder = EmbeddingModel(model)
+    progress(f"model {encoder.model_id} loaded in {time.perf_counter() - started:.1f} s")
+    return encoder
+
+
+def update_index(corpus: Corpus, target: Path, encoder) -> None:
+    """Update the index of ``corpus`` at ``target`` (a new generation; unchanged documents are reused)."""
     manifest = build_index(corpus, target, encoder, progress=progress)
     progress(f"indexed {manifest.passages} passages into {target} in {manifest.build_seconds:.1f} s")
