@@ -49,6 +49,20 @@ from pathlib import Path
 
 from indexer.manifest import IndexManifest, IndexUnusable, manifest_from_json
 
+DEFAULT_INDEX_DIR = Path("var/index")
+
+
+def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
+    """``--index`` wins over ``JUMELAGE_INDEX``, which wins over ``./var/index``.
+
+    Here, with no heavy import, so that a command can name its index (and fail
+    on bad input) before numpy, Whoosh or the model are loaded.
+    """
+    if flag:
+        return Path(flag)
+    env = os.environ.get("JUMELAGE_INDEX")
+    return Path(env) if env else DEFAULT_INDEX_DIR
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows

@@ -184,8 +184,7 @@ def test_add_updates_the_index_and_the_cited_document_lists_it(capsys, corpus_co
     )
     assert rc == 0, err
     from indexer.citations_file import read_citations
-    from indexer.index_format import CITATIONS_FILE
-    from search.index_reader import resolve_index_dir
+    from indexer.index_format import CITATIONS_FILE, resolve_index_dir
 
     citations = read_citations(_generation(resolve_index_dir(str(index))) / CITATIONS_FILE)
     cited = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from indexer.corpus import DEFAULT_CORPUS_DIR, Corpus, load_corpus
 from indexer.corpus_edit import corpus_lock
-from indexer.index_format import writer_lock
+from indexer.index_format import resolve_index_dir, writer_lock
 from indexer.ingest import apply_addition, plan_addition, undo_addition
 from jumelage.commands.common import (
     add_index_option,
@@ -18,7 +18,6 @@ from jumelage.commands.common import (
     progress,
 )
 from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
-from search.index_reader import resolve_index_dir
 
 
 def register(sub) -> None:

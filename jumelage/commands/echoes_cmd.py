@@ -10,9 +10,10 @@ import numpy as np
 
 from indexer.echo_calibration import calibrate, load_pairs, sample_emitted
 from indexer.echoes import COMMITMENT_PAIR_THRESHOLD, ECHO_THRESHOLD, build_space
+from indexer.index_format import resolve_index_dir
 from jumelage.commands.common import add_index_option, existing_file, print_json
 from search.errors import BadRequest
-from search.index_reader import open_index, resolve_index_dir
+from search.index_reader import open_index
 
 DEFAULT_PAIRS = Path("tests/data/echo_sentence_pairs.jsonl")
 

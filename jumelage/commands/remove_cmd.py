@@ -7,11 +7,10 @@ from contextlib import ExitStack
 
 from indexer.corpus import DEFAULT_CORPUS_DIR
 from indexer.corpus_edit import corpus_lock
-from indexer.index_format import writer_lock
+from indexer.index_format import resolve_index_dir, writer_lock
 from indexer.ingest import apply_removal, plan_removal, restore_removal
 from jumelage.commands.common import add_index_option, add_model_option, progress
 from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
-from search.index_reader import resolve_index_dir
 
 
 def register(sub) -> None:
