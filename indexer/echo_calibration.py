@@ -162,3 +162,44 @@ def sample_emitted(echoes: dict[str, list[Echo]], texts: dict[str, str], n: int 
         }
         for e in (pairs[k] for k in chosen)
     ]
+
+
+def _same_pair(a: str, a_sentence: str, b: str, b_sentence: str, row: dict) -> bool:
+    """The emitted pair is the judged one: same passages, each sentence within the other."""
+
+    def within(x: str, y: str) -> bool:
+        return x in y or y in x
+
+    return (
+        a == row["a"]
+        and b == row["b"]
+        and within(a_sentence, row["a_sentence"])
+        and within(b_sentence, row["b_sentence"])
+    )
+
+
+def judge_emitted(emitted: Sequence[dict], judged: Sequence[dict], true_list: Sequence[dict]) -> dict:
+    """Strict precision of ``emitted`` on the pairs a reader judged, recall on the reader's list.
+
+    ``emitted`` rows are :func:`sample_emitted` rows (``a``, ``a_sentence``,
+    ``b``, ``b_sentence``); ``judged`` rows add a ``verdict`` (``echo`` is the
+    only true one: strict); ``true_list`` rows add a ``grade`` (``clear`` or
+    ``borderline``). Emitted pairs the reader never saw are listed under
+    ``unjudged``: they cannot be scored strictly.
+    """
+    verdicts, unjudged = [], []
+    for e in emitted:
+        found = [r["verdict"] for r in judged if _same_pair(e["a"], e["a_sentence"], e["b"], e["b_sentence"], r)]
+        (verdicts.append(found[0]) if found else unjudged.append(e))
+    report: dict = {
+        "emitted": len(emitted),
+        "judged": len(verdicts),
+        "strict_echo": verdicts.count("echo"),
+        "strict_precision": round(verdicts.count("echo") / len(verdicts), 4) if verdicts else None,
+        "unjudged": unjudged,
+    }
+    for grade in ("clear", "all"):
+        rows = [r for r in true_list if grade == "all" or r.get("grade") == grade]
+        hit = sum(any(_same_pair(e["a"], e["a_sentence"], e["b"], e["b_sentence"], r) for e in emitted) for r in rows)
+        report[f"recall_{grade}"] = {"found": hit, "listed": len(rows), "recall": round(hit / len(rows), 4) if rows else None}
+    return report

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.echo_calibration import calibrate, load_pairs, sample_emitted
+from indexer.echo_calibration import calibrate, judge_emitted, load_pairs, sample_emitted
 from indexer.echoes import COMMITMENT_PAIR_THRESHOLD, ECHO_THRESHOLD, build_space
 from jumelage.commands.common import add_index_option, existing_file, print_json
 from search.errors import BadRequest
@@ -35,6 +35,18 @@ def register(sub) -> None:
     )
     p.add_argument("--sample-out", metavar="FILE", help="write random emitted French echo pairs here (JSONL)")
     p.add_argument("--sample", type=int, default=40, metavar="N", help="size of that sample (default: 40)")
+    p.add_argument(
+        "--judged",
+        type=existing_file,
+        metavar="FILE.jsonl",
+        help="a reader's verdicts on emitted pairs {a, a_sentence, b, b_sentence, verdict}: strict precision",
+    )
+    p.add_argument(
+        "--true-list",
+        type=existing_file,
+        metavar="FILE.jsonl",
+        help="a reader's list of true echoes {a, a_sentence, b, b_sentence, grade}: recall (clear, all)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_index_option(p)
     p.set_defaults(run=run)
@@ -66,14 +78,22 @@ def run(args: argparse.Namespace) -> int:
         "stored_threshold": ECHO_THRESHOLD,
         "stored_commitment_pair_threshold": COMMITMENT_PAIR_THRESHOLD,
     }
+    citations = index.citations
+    echoes = {
+        pid: items
+        for pid, items in ((citations.echoes if citations else None) or {}).items()
+        if pid.split(":")[0].endswith("-fr")
+    }
+    texts = {p.passage_id: p.text for p in store.passages}
+    if args.judged or args.true_list:
+        try:
+            judged = [json.loads(line) for line in _lines(args.judged)]
+            listed = [json.loads(line) for line in _lines(args.true_list)]
+        except ValueError as err:
+            raise BadRequest(f"{args.judged or args.true_list}: not JSON lines ({err})") from None
+        report["independent"] = judge_emitted(sample_emitted(echoes, texts, 10**9), judged, listed)
     if args.sample_out:
-        citations = index.citations
-        echoes = {
-            pid: items
-            for pid, items in ((citations.echoes if citations else None) or {}).items()
-            if pid.split(":")[0].endswith("-fr")
-        }
-        rows = sample_emitted(echoes, {p.passage_id: p.text for p in store.passages}, args.sample)
+        rows = sample_emitted(echoes, texts, args.sample)
         Path(args.sample_out).write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
         )
@@ -92,6 +112,18 @@ def run(args: argparse.Namespace) -> int:
                 f"{half:<5} pairs {m['pairs']:>4}  echoes {m['echoes']:>3}  tp {m['tp']:>3}  fp {m['fp']:>3}  "
                 f"precision {m['precision']:.3f}  recall {m['recall']:.3f}"
             )
+        if "independent" in report:
+            ind = report["independent"]
+            print(
+                f"independent: strict precision {ind['strict_echo']}/{ind['judged']} judged "
+                f"({len(ind['unjudged'])} emitted pairs not judged); recall clear "
+                f"{ind['recall_clear']['found']}/{ind['recall_clear']['listed']}, all "
+                f"{ind['recall_all']['found']}/{ind['recall_all']['listed']}"
+            )
         if args.sample_out:
             print(f"sample: {report['sample']['pairs']} emitted pairs written to {args.sample_out}")
     return 0
+
+
+def _lines(path: Path | None) -> list[str]:
+    return [] if path is None else [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
