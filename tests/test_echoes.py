@@ -92,7 +92,7 @@ def test_an_echo_takes_up_an_earlier_commitment(corpus, passages):
     echoes = compute_echoes(passages, corpus.documents, _random_vectors(passages), threshold=-1.0)
     for items in echoes.values():
         for e in items:
-            earlier = e.act if e.passage_id < e.other_id else e.other_act
+            earlier = e.act if e.passage_id.startswith("2010-") else e.other_act
             assert earlier is not None, e
 
 
@@ -184,13 +184,14 @@ def test_stored_echoes(model_index_dir, model_index):
     assert stored["echo_threshold"] == ECHO_THRESHOLD
     store = model_index.store
     family = {d.id: d.translation_of or d.id for d in store.documents}
+    edition = {d.id: d.edition for d in store.documents}
     for pid, items in echoes.items():
         source = store.get(pid)
         assert source.kind in ("paragraph", "list_item") and 0 < len(items) <= 8
         for e in items:
             other = store.get(e["other_id"])
             assert family[other.doc_id] != family[source.doc_id] and other.lang == source.lang
-            assert e["act"] if source.doc_id < other.doc_id else e["other_act"], "the earlier side commits"
+            assert e["act"] if edition[source.doc_id] < edition[other.doc_id] else e["other_act"], "the earlier side commits"
             assert e["score"] >= (COMMITMENT_PAIR_THRESHOLD if e["act"] and e["other_act"] else ECHO_THRESHOLD)
             assert 0 <= e["start"] < e["end"] <= len(source.text)
             if source.lang == "fr":
