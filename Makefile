@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL  := var/model/multilingual-e5-small
+ONNX   := var/onnx/multilingual-e5-small
 INDEX  := var/index
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint index model bench install browser clean
+.PHONY: run test test-fast lint index model bench bench-incremental install browser clean
 
 run: index
 	$(BIN)/jumelage serve --index $(INDEX) --host $(HOST) --port $(PORT)
@@ -35,10 +36,17 @@ test-fast: install
 index: install model
 	$(BIN)/jumelage index --index $(INDEX) --if-stale
 
-model: $(MODEL)/modules.json
+# The sentence-transformers folder is the model of record; the ONNX graphs (fp32 and int8) are
+# exported from it for the default onnx embedding backend.
+model: $(MODEL)/modules.json $(ONNX)/jumelage-onnx.json
 
 bench: index
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.incremental
+
+# Adding one 40-passage declaration to the bundled and to a 100k synthetic index (bench/incremental.md).
+bench-incremental: install model
+	$(BIN)/python -m bench.incremental
 
 install: $(STAMP)
 
@@ -53,6 +61,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(MODEL)/modules.json: | $(STAMP)
 	$(BIN)/jumelage model build --dest $(MODEL) --cache var/cache
+
+$(ONNX)/jumelage-onnx.json: $(MODEL)/modules.json | $(STAMP)
+	$(BIN)/python -m indexer.embedding.onnx_export --model $(MODEL) --dest $(ONNX)
 
 # The browser tests drive Debian's Chromium (and need a Japanese font for readable screenshots).
 browser:

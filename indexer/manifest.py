@@ -10,7 +10,10 @@ from dataclasses import asdict, dataclass, field
 
 from indexer.errors import JumelageError
 
-DEFAULT_BACKEND = "sentence-transformers"
+# The embedding runtime that built the vectors: torch (sentence-transformers), onnx or onnx-int8
+# (indexer.embedding.backends). "sentence-transformers" is how early generations named torch.
+DEFAULT_BACKEND = "torch"
+_BACKEND_ALIASES = {"sentence-transformers": "torch"}
 
 
 class IndexUnusable(JumelageError, ValueError):
@@ -52,7 +55,7 @@ def model_from_json(model: dict | None) -> ModelInfo | None:
     if not model:
         return None
     return ModelInfo(str(model["model_id"]), int(model["dimension"]), dict(model.get("prompts", {})),
-                     str(model.get("backend", DEFAULT_BACKEND)))
+                     _BACKEND_ALIASES.get(str(model.get("backend", DEFAULT_BACKEND)), str(model.get("backend", DEFAULT_BACKEND))))
 
 
 def manifest_from_json(data: dict) -> IndexManifest:

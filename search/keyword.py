@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from whoosh import query as Q
 
 from indexer.analysis import analyze, detect_lang
@@ -17,6 +18,7 @@ from indexer.passage import Lang
 from search.bm25 import PerLanguageBM25F
 from search.fusion import KeywordEvidence
 from search.index_reader import OpenIndex
+from search.term_scores import TermScoreCache, top_docnums
 from search.text import fold
 
 # Quoted phrases: "…", « … », 「…」, “…”.
@@ -92,11 +94,18 @@ class KeywordHit:
 
 
 class KeywordSearcher:
-    """BM25F over one opened index; one Whoosh searcher per thread."""
+    """BM25F over one opened index; one Whoosh searcher per thread.
+
+    Queries without a quoted phrase are scored from per-term score arrays
+    (:mod:`search.term_scores`), cached for the life of this opened index
+    generation; phrase queries go through Whoosh's own query tree.
+    """
 
     def __init__(self, index: OpenIndex) -> None:
         self.index = index
         self._local = threading.local()
+        self._term_scores = TermScoreCache()
+        self._masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
 
     def _searcher(self):
         searcher = getattr(self._local, "searcher", None)
@@ -131,9 +140,51 @@ class KeywordSearcher:
             parts.append(Q.Or([Q.Term("doc_id", d) for d in sorted(docs)]))
         return Q.And(parts) if parts else None
 
+    def _clauses(self, parsed: ParsedQuery) -> list[tuple[str, str, float]]:
+        """``(field, term, boost)`` of the OR that :meth:`_build` makes of a phrase-less query."""
+        fields = self._fields(parsed.lang)
+        clauses = []
+        for term in parsed.terms:
+            clauses.append((fields["text"], term, _FIELD_BOOSTS["text"]))
+            clauses.append((fields["section"], term, _FIELD_BOOSTS["section"]))
+        if fields["exact"]:
+            clauses.extend((fields["exact"], t, _FIELD_BOOSTS["exact"]) for t in parsed.exact_terms)
+        return clauses
+
+    def _allowed(self, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:
+        """Boolean mask over Whoosh docnums for the lang/doc filters (cached per filter)."""
+        if not langs and not docs:
+            return None
+        key = (tuple(sorted(langs or ())), tuple(sorted(docs or ())))
+        mask = self._masks.get(key)
+        if mask is None:
+            rows = np.arange(len(self.index.store))
+            if langs:
+                rows = np.intersect1d(rows, np.concatenate(
+                    [self.index.rows_by_lang.get(lang, np.empty(0, np.int64)) for lang in langs]))
+            if docs:
+                rows = np.intersect1d(rows, np.concatenate(
+                    [self.index.rows_by_doc.get(d, np.empty(0, np.int64)) for d in docs]))
+            mask = self._masks[key] = np.isin(self.index.row_of_docnum, rows)
+        return mask
+
+    def _scored(self, parsed: ParsedQuery, window: int | None, langs: set[str] | None,
+                docs: set[str] | None) -> tuple[list[KeywordHit], int]:
+        """The OR of the query's clauses from cached per-term score arrays (no phrase)."""
+        searcher = self._searcher()
+        parts = [(*self._term_scores.get(searcher, field, term), boost)
+                 for field, term, boost in self._clauses(parsed)]
+        row_of = self.index.row_of_docnum
+        k = len(row_of) if window is None else window
+        docnums, scores, total = top_docnums(parts, len(row_of), k, self._allowed(langs, docs))
+        rows = row_of[docnums].tolist()
+        return [KeywordHit(row, score) for row, score in zip(rows, scores.tolist(), strict=True)], total
+
     def search(self, parsed: ParsedQuery, window: int | None, langs: set[str] | None = None,
                docs: set[str] | None = None) -> tuple[list[KeywordHit], int]:
         """The best ``window`` hits (every hit when ``None``) and the total number of matching passages."""
+        if not parsed.phrases:
+            return self._scored(parsed, window, langs, docs)
         whoosh_query = self._build(parsed)
         if whoosh_query is None:
             return [], 0

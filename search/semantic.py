@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from indexer.embedding.encoder import Encoder
-from indexer.manifest import IndexUnusable
+from indexer.manifest import DEFAULT_BACKEND, IndexUnusable, ModelInfo
 from search.errors import BadRequest
 from search.fusion import Ranked
 from search.index_reader import OpenIndex
@@ -23,15 +23,53 @@ QueryEncoder = Encoder  # the name callers used before the protocol was shared
 EncoderLoader = Callable[[], Encoder]
 
 
-def query_encoder_loader(model: str | None) -> EncoderLoader:
-    """A loader of the embedding model for answering queries (``--model``, ``$JUMELAGE_MODEL`` or the default)."""
+def query_encoder_loader(model: str | None, backend: str | None = None,
+                         index_backend: str | None = None) -> EncoderLoader:
+    """A loader of the embedding model for answering queries.
+
+    ``model``: ``--model``, ``$JUMELAGE_MODEL`` or the default folder. ``backend``:
+    ``--embedding-backend``, ``$JUMELAGE_EMBEDDING_BACKEND``, else the one the index
+    was built with (``index_backend``), so a user who asks for nothing gets vectors
+    comparable with the index's. An explicit other backend is refused before
+    anything loads (and :func:`check_encoder` checks what did load).
+    """
 
     def load() -> Encoder:
-        from indexer.embedding.model import EmbeddingModel, resolve_model
+        from indexer.embedding.backends import explicit_backend, load_encoder, resolve_backend
 
-        return EmbeddingModel(resolve_model(model), threads=QUERY_THREADS)
+        asked = explicit_backend(backend)
+        if asked and index_backend and asked != index_backend:
+            raise IndexUnusable(_backend_mismatch(index_backend, asked))
+        return load_encoder(model, asked or resolve_backend(None, index_backend), threads=QUERY_THREADS)
 
     return load
+
+
+def check_encoder(model: ModelInfo | None, encoder: Encoder) -> None:
+    """Refuse, in one line, an encoder whose vectors are not comparable with the index's.
+
+    Raises
+    ------
+    IndexUnusable
+        When the model or the embedding backend differs from the index manifest's.
+    """
+    if model is None:
+        return
+    loaded_id = getattr(encoder, "model_id", model.model_id)
+    if loaded_id != model.model_id:
+        raise IndexUnusable(
+            f"the index was built with model {model.model_id!r} but {loaded_id!r} is loaded: "
+            "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
+        )
+    index_backend = getattr(model, "backend", DEFAULT_BACKEND)
+    loaded_backend = getattr(encoder, "backend", DEFAULT_BACKEND)
+    if loaded_backend != index_backend:
+        raise IndexUnusable(_backend_mismatch(index_backend, loaded_backend))
+
+
+def _backend_mismatch(index_backend: str, asked: str) -> str:
+    return (f"the index was built with embedding backend {index_backend!r} but {asked!r} is asked for: "
+            f"use --embedding-backend {index_backend}, or re-index with --embedding-backend {asked}")
 
 
 class LazyEncoder:
@@ -74,11 +112,7 @@ class LazyEncoder:
                 if self.loader is None:
                     raise BadRequest("no embedding model is configured: use --mode keyword")
                 encoder = self.loader()
-                if encoder.model_id != model.model_id:
-                    raise IndexUnusable(
-                        f"the index was built with model {model.model_id!r} but {encoder.model_id!r} is loaded: "
-                        "re-index with `jumelage index`, or point JUMELAGE_MODEL at the index's model"
-                    )
+                check_encoder(model, encoder)
                 self._encoder = encoder
             return self._encoder
 

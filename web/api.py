@@ -32,11 +32,12 @@ async def healthz(request: Request) -> JSONResponse:
     responses:
       200:
         description: The server is up; `generation` names the index generation this answer comes from
-          (it changes when a rebuild is published); `manifest` describes it (model, counts, build time).
+          (it changes when a rebuild is published); `manifest` describes it (model, counts, build time);
+          `semantic` is false (no vectors), "loading" (the encoder is loading in the background) or true.
     """
     state = _state(request)
     return JSONResponse({"status": "ok", "index": str(state.index_dir), "generation": state.generation,
-                         "manifest": state.index.manifest.to_json(), "semantic": state.has_vectors})
+                         "manifest": state.index.manifest.to_json(), "semantic": state.semantic_status})
 
 
 async def api_search(request: Request) -> JSONResponse:

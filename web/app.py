@@ -45,7 +45,7 @@ def routes() -> list:
 
 
 def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
-               reload: bool = True) -> Starlette:
+               reload: bool = True, backend: str | None = None) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -55,14 +55,18 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     model
         Embedding model folder or id; ``None`` for the default.
     warm_model
-        Load the model during start-up rather than on the first semantic query.
+        Load the model from start-up, in the background (``/healthz`` says ``"semantic": "loading"``
+        until it is ready), rather than on the first semantic query.
     reload
         Follow the index's pointer and swap in new generations (:mod:`web.reload`).
+    backend
+        Embedding backend (torch, onnx, onnx-int8); ``None``: ``$JUMELAGE_EMBEDDING_BACKEND``, else the index's.
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        state = load_state(Path(index_dir), model, warm_model=warm_model, verify="full")
+        state = load_state(Path(index_dir), model, warm_model=warm_model, verify="full", backend=backend,
+                           background=True)
         app.state.jumelage = state
 
         def on_swap(fresh) -> None:

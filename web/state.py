@@ -19,6 +19,7 @@ from search.index_reader import OpenIndex, open_index
 from search.quote import QuoteFinder
 from search.semantic import QueryEncoder, query_encoder_loader
 from search.service import SearchService
+from web.warmup import BackgroundLoad
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -50,6 +51,7 @@ class AppState:
     index: OpenIndex
     service: SearchService
     encoder_loader: Callable[[], QueryEncoder] | None = None
+    warmup: BackgroundLoad | None = None  # the encoder loading in the background (server start-up)
     _citations: CitationService | None = field(default=None, repr=False)
     _quotes: QuoteFinder | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -79,6 +81,14 @@ class AppState:
         return self.index.manifest.model is not None and self.index.vectors is not None
 
     @property
+    def semantic_status(self) -> bool | str:
+        """``/healthz``'s ``semantic``: False without vectors, ``"loading"`` until the encoder is ready, else True."""
+        if not self.has_vectors:
+            return False
+        status = "ready" if self.warmup is None else self.warmup.status
+        return True if status == "ready" else status
+
+    @property
     def default_mode(self) -> str:
         """Hybrid when the index allows it, else keyword: the interface never offers a mode that fails."""
         return "hybrid" if self.has_vectors else "keyword"
@@ -89,7 +99,8 @@ class AppState:
 
 
 def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = True, verify: str = "auto",
-               encoder_loader: Callable[[], QueryEncoder] | None = None) -> AppState:
+               encoder_loader: Callable[[], QueryEncoder] | None = None, backend: str | None = None,
+               background: bool = False) -> AppState:
     """Open the generation ``index_dir`` points at and build the services over it.
 
     Parameters
@@ -105,19 +116,32 @@ def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = 
         File checks at open (see :func:`indexer.index_format.open_generation`).
     encoder_loader
         Reuse this loader (a hot reload keeps the model it already has).
+    backend
+        Embedding backend (``--embedding-backend``); ``None``: the environment, else the index's.
+    background
+        Warm on a background thread (server start-up: ``/healthz`` answers at once and says
+        ``"semantic": "loading"`` until the model is ready) instead of before returning.
     """
-    loader = encoder_loader or shared_loader(query_encoder_loader(model))
     index = open_index(Path(index_dir), verify=verify)
     try:
+        index_backend = index.manifest.model.backend if index.manifest.model is not None else None
+        loader = encoder_loader or shared_loader(query_encoder_loader(model, backend, index_backend))
         service = SearchService(index, loader)
-        if warm_model:
+        state = AppState(Path(index_dir), index, service, loader)
+
+        def warm() -> None:
             index.warm()
             if index.manifest.model is not None:
                 service.semantic()
+
+        if warm_model and background:
+            state.warmup = BackgroundLoad(warm).start()
+        elif warm_model:
+            warm()
     except BaseException:
         index.close()
         raise
-    return AppState(Path(index_dir), index, service, loader)
+    return state
 
 
 def state_of(request: Request) -> AppState:

@@ -102,6 +102,8 @@ class EmbeddingModel:
                              "config_sentence_transformers.json: rebuild it with `make model`")
         self._query = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query_uncached)
 
+    backend = "torch"
+
     @property
     def tokenizer(self):
         """The Hugging Face tokenizer (for counting tokens: the model truncates at 512)."""

@@ -21,6 +21,11 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
         "--model", metavar="PATH_OR_NAME",
         help="sentence-transformers model (default: $JUMELAGE_MODEL or ./var/model/multilingual-e5-small)",
     )
+    parser.add_argument(
+        "--embedding-backend", choices=("torch", "onnx", "onnx-int8"), default=None,
+        help="how the model runs: onnx (ONNX Runtime fp32), onnx-int8 or torch (sentence-transformers); "
+             "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx (index)",
+    )
 
 
 def open_state(args: argparse.Namespace) -> AppState:
@@ -28,7 +33,8 @@ def open_state(args: argparse.Namespace) -> AppState:
 
     The model (``--model``) is loaded on first semantic use, not here.
     """
-    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False)
+    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False,
+                      backend=getattr(args, "embedding_backend", None))
 
 
 def open_service(args: argparse.Namespace) -> SearchService:

@@ -34,17 +34,18 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _requested_model(name: str | None) -> tuple[str, str] | None:
+def _requested_model(name: str | None, backend: str | None = None) -> tuple[str, str] | None:
     """``(model_id, backend)`` of the model ``--model`` names, read without loading it (None: unknown)."""
+    from indexer.embedding.backends import effective_backend
     from indexer.embedding.model import _folder_model_id, resolve_model
-    from indexer.manifest import DEFAULT_BACKEND
 
     target = resolve_model(name)
     folder = Path(target).expanduser()
-    return (_folder_model_id(folder) if folder.is_dir() else target), DEFAULT_BACKEND
+    return (_folder_model_id(folder) if folder.is_dir() else target), effective_backend(name, backend)
 
 
-def staleness(target: Path, checksum: str, keyword_only: bool, model: str | None) -> str | None:
+def staleness(target: Path, checksum: str, keyword_only: bool, model: str | None,
+              backend: str | None = None) -> str | None:
     """Why the index at ``target`` must be rebuilt, or None when it is current."""
     try:
         generation = fmt.open_generation(target, verify="sizes")
@@ -60,9 +61,10 @@ def staleness(target: Path, checksum: str, keyword_only: bool, model: str | None
         return None
     if manifest.model is None:
         return "the index has no embeddings"
-    wanted = _requested_model(model)
+    wanted = _requested_model(model, backend)
     if wanted is not None and (manifest.model.model_id, manifest.model.backend) != wanted:
-        return f"the index was built with {manifest.model.model_id} ({manifest.model.backend}), not {wanted[0]}"
+        return (f"the index was built with {manifest.model.model_id} ({manifest.model.backend}), "
+                f"not {wanted[0]} ({wanted[1]})")
     return None
 
 
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus)
     target = resolve_index_dir(args.index)
     if args.if_stale:
-        reason = staleness(target, corpus.checksum(), args.keyword_only, args.model)
+        reason = staleness(target, corpus.checksum(), args.keyword_only, args.model, args.embedding_backend)
         if reason is None:
             progress(f"index at {target} is up to date")
             return 0
@@ -78,11 +80,11 @@ def run(args: argparse.Namespace) -> int:
     check_writable_target(target, "index directory")  # before loading the model, not after
     encoder = None
     if not args.keyword_only:
-        from indexer.embedding.model import EmbeddingModel, resolve_model
+        from indexer.embedding.backends import load_encoder
 
         started = time.perf_counter()
-        encoder = EmbeddingModel(resolve_model(args.model))
-        progress(f"model {encoder.model_id} loaded in {time.perf_counter() - started:.1f} s")
+        encoder = load_encoder(args.model, args.embedding_backend, warn=progress)
+        progress(f"model {encoder.model_id} ({encoder.backend}) loaded in {time.perf_counter() - started:.1f} s")
     manifest = build_index(corpus, target, encoder, progress=progress, wait=args.wait, incremental=not args.full)
     per_doc = ", ".join(f"{doc} {n}" for doc, n in manifest.documents.items())
     progress(f"indexed {manifest.passages} passages ({per_doc}) into {target}/{fmt.generation_name(manifest.generation)} "

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     # file, as the server's own start-up does (a same-size corruption is caught here too).
     open_index(index_dir, verify="full").close()
     progress(f"serving {index_dir} on http://{args.host}:{args.port}")
-    uvicorn.run(create_app(index_dir, model=args.model, reload=not args.no_reload), host=args.host, port=args.port,
+    uvicorn.run(create_app(index_dir, model=args.model, reload=not args.no_reload,
+                           backend=args.embedding_backend), host=args.host, port=args.port,
                 log_level="warning")
     return 0
