@@ -201,5 +201,9 @@ def judge_emitted(emitted: Sequence[dict], judged: Sequence[dict], true_list: Se
     for grade in ("clear", "all"):
         rows = [r for r in true_list if grade == "all" or r.get("grade") == grade]
         hit = sum(any(_same_pair(e["a"], e["a_sentence"], e["b"], e["b_sentence"], r) for e in emitted) for r in rows)
-        report[f"recall_{grade}"] = {"found": hit, "listed": len(rows), "recall": round(hit / len(rows), 4) if rows else None}
+        report[f"recall_{grade}"] = {
+            "found": hit,
+            "listed": len(rows),
+            "recall": round(hit / len(rows), 4) if rows else None,
+        }
     return report

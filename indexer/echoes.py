@@ -332,7 +332,9 @@ def pair_threshold(both_commitments: bool, threshold: float | None = None) -> fl
     return COMMITMENT_PAIR_THRESHOLD if both_commitments else ECHO_THRESHOLD
 
 
-def sources(space: EchoSpace, j: int, threshold: float | None = None) -> list[tuple[int, float, float, tuple[str, ...]]]:
+def sources(
+    space: EchoSpace, j: int, threshold: float | None = None
+) -> list[tuple[int, float, float, tuple[str, ...]]]:
     """The earlier commitments that sentence ``j`` echoes, ``(i, z, cosine, shared)``, best first.
 
     Only the best one is kept when :data:`BEST_SOURCE_ONLY`: a later sentence
@@ -356,7 +358,9 @@ def sentence_echoes(
     space: EchoSpace, threshold: float | None = None
 ) -> list[tuple[int, int, float, float, tuple[str, ...]]]:
     """Every echo ``(i, j, z, cosine, shared)``: sentence ``j`` takes up the earlier commitment ``i``."""
-    return [(i, j, z, cos, shared) for j in range(len(space.units)) for i, z, cos, shared in sources(space, j, threshold)]
+    return [
+        (i, j, z, cos, shared) for j in range(len(space.units)) for i, z, cos, shared in sources(space, j, threshold)
+    ]
 
 
 def _echo(space: EchoSpace, i: int, j: int, z: float, cos: float) -> Echo:

@@ -191,7 +191,9 @@ def test_stored_echoes(model_index_dir, model_index):
         for e in items:
             other = store.get(e["other_id"])
             assert family[other.doc_id] != family[source.doc_id] and other.lang == source.lang
-            assert e["act"] if edition[source.doc_id] < edition[other.doc_id] else e["other_act"], "the earlier side commits"
+            assert e["act"] if edition[source.doc_id] < edition[other.doc_id] else e["other_act"], (
+                "the earlier side commits"
+            )
             assert e["score"] >= (COMMITMENT_PAIR_THRESHOLD if e["act"] and e["other_act"] else ECHO_THRESHOLD)
             assert 0 <= e["start"] < e["end"] <= len(source.text)
             if source.lang == "fr":
