@@ -223,3 +223,13 @@ def test_japanese_passages_echo_through_their_originals(model_index):
     assert ja_echoes and {e.other_id for e in ja_echoes} <= expected
     ja = store.get(ja_id)
     assert any("合意" in ja.text[e.start : e.end] for e in ja_echoes)
+
+
+def test_eval_echoes_rejects_a_bad_judgement_file_before_opening_the_index(tmp_path):
+    from tests.helpers import run_cli
+
+    bad = tmp_path / "judged.jsonl"
+    bad.write_text('{"a": "k:1", "b": "c:1"}\n', encoding="utf-8")
+    done = run_cli("eval-echoes", "--index", str(tmp_path / "absent"), "--judged", str(bad))
+    assert done.returncode == 2 and "judged.jsonl:1: missing a_sentence" in done.stderr
+    assert "Traceback" not in done.stderr

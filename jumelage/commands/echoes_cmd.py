@@ -58,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
         raise BadRequest(f"{path} not found: give the labelled pairs as an argument")
     if args.sample < 1:
         raise BadRequest(f"--sample must be at least 1, got {args.sample}")
+    # The reader's files are checked before the index is opened: a bad line fails at once.
+    judged = _reader_rows(args.judged, "verdict")
+    listed = _reader_rows(args.true_list, "grade")
     index = open_index(resolve_index_dir(args.index))
     if index.vectors is None:
         raise BadRequest(
@@ -86,11 +89,6 @@ def run(args: argparse.Namespace) -> int:
     }
     texts = {p.passage_id: p.text for p in store.passages}
     if args.judged or args.true_list:
-        try:
-            judged = [json.loads(line) for line in _lines(args.judged)]
-            listed = [json.loads(line) for line in _lines(args.true_list)]
-        except ValueError as err:
-            raise BadRequest(f"{args.judged or args.true_list}: not JSON lines ({err})") from None
         report["independent"] = judge_emitted(sample_emitted(echoes, texts, 10**9), judged, listed)
     if args.sample_out:
         rows = sample_emitted(echoes, texts, args.sample)
@@ -125,5 +123,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lines(path: Path | None) -> list[str]:
-    return [] if path is None else [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+def _reader_rows(path: Path | None, field: str) -> list[dict]:
+    """JSON lines with ``a``, ``a_sentence``, ``b``, ``b_sentence`` and ``field``; BadRequest naming the line."""
+    rows: list[dict] = []
+    if path is None:
+        return rows
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as err:
+            raise BadRequest(f"{path}:{number}: not a JSON object ({err})") from None
+        missing = [
+            k for k in ("a", "a_sentence", "b", "b_sentence", field) if not isinstance(row, dict) or k not in row
+        ]
+        if missing:
+            raise BadRequest(
+                f"{path}:{number}: missing {', '.join(missing)}; each line needs a, a_sentence, b, b_sentence, {field}"
+            )
+        rows.append(row)
+    return rows
