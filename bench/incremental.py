@@ -95,6 +95,7 @@ class TimedEncoder:
     def __init__(self, model) -> None:
         self.model = model
         self.model_id, self.dimension, self.prompts = model.model_id, model.dimension, dict(model.prompts)
+        self.backend = getattr(model, "backend", "torch")  # part of the reuse key: a wrapper must keep it
         self.seconds, self.texts = 0.0, 0
 
     def encode_passages(self, texts, batch_size: int = 32, show_progress: bool = False):
@@ -163,7 +164,7 @@ def scale(args, model, workdir: Path, out: dict) -> None:
 def render(out: dict) -> str:
     lines = ["# Incremental index updates", "",
              f"Command: `{out['command']}`  ", f"Machine: {out['machine']}  ",
-             f"Load average before / after: {out['load_before']} / {out['load_after']}", ""]
+             f"Load average before / after: {out['load_before']} / {out['load_after']}  ", f"Embedding backend: {out.get('backend', 'torch')}", ""]
     if "bundled" in out:
         b = out["bundled"]
         ok = "met" if b["add_median_s"] <= b["target_s"] else "MISSED"
@@ -198,12 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=Path("corpus"))
     p.add_argument("--model", default="var/model/multilingual-e5-small")
     p.add_argument("--out", type=Path, default=BENCH_DIR)
+    p.add_argument("--embedding-backend", default=None,
+                   help="torch, onnx or onnx-int8 (default: the index default, as `jumelage add` uses)")
     args = p.parse_args(argv)
-    from indexer.embedding.model import EmbeddingModel
+    from indexer.embedding.backends import effective_backend, load_encoder
 
     out: dict = {"command": "python -m bench.incremental " + " ".join(argv if argv is not None else sys.argv[1:]),
                  "machine": machine_info(), "load_before": load_average()}
-    model = EmbeddingModel(args.model)
+    model = load_encoder(args.model, args.embedding_backend)
+    out["backend"] = effective_backend(args.model, args.embedding_backend)
     with tempfile.TemporaryDirectory(prefix="jumelage-incremental-") as tmp:
         workdir = Path(tmp)
         bundled(args, model, workdir, out)

@@ -51,7 +51,7 @@ import numpy as np
 from indexer.analysis import analyze
 from indexer.commitments import Commitment, detect_commitments
 from indexer.corpus import Document
-from indexer.passage import Passage
+from indexer.passage import Lang, Passage
 from indexer.vectors import sentence_spans
 
 # Fitted on the "fit" half of tests/data/echo_sentence_pairs.jsonl (see tests/test_echoes.py).
@@ -78,9 +78,9 @@ nous vous convenons proposons decidons souhaitons engageons affirmons volonte so
 domaine domaines perspective perspectives experience experiences respect tirant tirer parti persuades convaincus
 importance favoriser permettre permettront ameliorer moyens maniere termes cadre
 decentralisee decentralisees franco japonaise japonaises japonais francaise francaises francais rencontres
-""".split()  # noqa: SIM905 (a word list reads best as text)
+""".split()  # a word list reads best as text
 )
-_NON_KEY_JA = frozenset("我々 こと ため もの これ それ よう 各 等 的 性 化 我が 今後 する なる ある いる".split())  # noqa: SIM905
+_NON_KEY_JA = frozenset("我々 こと ため もの これ それ よう 各 等 的 性 化 我が 今後 する なる ある いる".split())
 
 _PROCEDURAL_FR = re.compile(
     r"^fait (?:le|à)\b|\badoptons la déclaration\b|^nous, les représentants\b|\brendons hommage\b"
@@ -175,7 +175,7 @@ class EchoSpace:
 def _terms(text: str, lang: str) -> dict[str, str]:
     """Analyzer term → first surface form, object words only."""
     found: dict[str, str] = {}
-    for token in analyze(text, "ja" if lang == "ja" else "fr"):
+    for token in analyze(text, Lang.analyzer_of(lang)):
         surface = text[token.start : token.end].lower()
         if lang == "ja":
             if len(token.text) < 2 or token.text in _NON_KEY_JA:
@@ -270,14 +270,14 @@ def build_space(
     # Generic terms, per language, over content sentences: they say nothing about an object.
     df: dict[str, Counter] = {}
     sizes: Counter = Counter()
-    for u, t in zip(units, terms):
+    for u, t in zip(units, terms, strict=True):
         if not u.procedural:
             df.setdefault(u.passage.lang, Counter()).update(t.keys())
             sizes[u.passage.lang] += 1
     generic = {
         (lang, term) for lang, counts in df.items() for term, n in counts.items() if n > GENERIC_SHARE * sizes[lang]
     }
-    terms = [{k: v for k, v in t.items() if (u.passage.lang, k) not in generic} for u, t in zip(units, terms)]
+    terms = [{k: v for k, v in t.items() if (u.passage.lang, k) not in generic} for u, t in zip(units, terms, strict=True)]
     space = EchoSpace(units, matrix, terms, {u.key: i for i, u in enumerate(units)})
     content = np.array([not u.procedural for u in units], dtype=bool)
     fams = np.array([u.family for u in units])

@@ -210,6 +210,7 @@ def test_stored_echoes(model_index_dir, model_index):
 @pytest.mark.slow
 def test_japanese_passages_echo_through_their_originals(model_index):
     store = model_index.store
+    assert any(p.lang == "ja" for p in store.passages), "the corpus lists Japanese translations"
     echoes = compute_echoes(
         store.passages,
         store.documents,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from search import lookup
 from search.request import make_request
+from web.export import export_response, parse_format
 from web.state import AppState, state_of
 
 
@@ -40,7 +41,7 @@ async def healthz(request: Request) -> JSONResponse:
                          "manifest": state.index.manifest.to_json(), "semantic": state.semantic_status})
 
 
-async def api_search(request: Request) -> JSONResponse:
+async def api_search(request: Request) -> Response:
     """Search passages; the same JSON as ``jumelage search --json``.
     ---
     summary: Search passages (keyword, semantic or hybrid)
@@ -54,6 +55,7 @@ async def api_search(request: Request) -> JSONResponse:
       - {name: fusion, in: query, schema: {type: string, enum: [rrf, weighted], default: rrf}}
       - {name: alpha, in: query, schema: {type: number, minimum: 0, maximum: 1, default: 0.5}}
       - {name: commitments, in: query, schema: {type: string, enum: ["0", "1", "true", "false"], default: "0"}, description: only passages holding a commitment}
+      - {name: format, in: query, schema: {type: string, enum: [csv, json]}, description: "download ALL results (limit and offset ignored) as CSV (text/csv; charset=utf-8, no BOM) or flat JSON rows: passage_id, declaration, lang, edition, date, section, text, translation, score, permalink, citation"}
     responses:
       200:
         description: "{query, mode, lang, total, took_ms, facets, results: [{rank, passage_id, doc_id, lang, section, text, snippet_html, snippet: {start, end, marks: [{start, end, kind}]}, score, scores, aligned_passage_ids}]}"
@@ -61,6 +63,9 @@ async def api_search(request: Request) -> JSONResponse:
         description: A parameter is missing or invalid; `error` says which and what is allowed.
     """
     p = request.query_params
+    fmt = parse_format(p.get("format"))
+    if fmt:
+        return await export_response(request, fmt)
     search_request = make_request(p.get("q"), p.get("mode"), p.get("lang"), p.get("doc"), p.get("limit"),
                                   p.get("offset"), p.get("fusion"), p.get("alpha"), p.get("commitments"))
     response = await run_in_threadpool(_state(request).service.search, search_request)

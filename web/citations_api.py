@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 
 from search.request import parse_int
 from web.state import AppState, state_of
+from web.views import CITATION_LEVELS
 
 
 def _state(request: Request) -> AppState:
@@ -26,13 +27,13 @@ async def api_passage_citations(request: Request) -> JSONResponse:
       - {name: passage_id, in: path, required: true, schema: {type: string}, example: "2012-chartres-fr:8"}
     responses:
       200:
-        description: "{id, kind, passage, cites, cited_by, cited_by_level, mentions_self, echoes, echoes_available, echo_threshold}"
+        description: "{id, kind, passage, cites, cited_by, cited_by_level, levels, mentions_self, echoes, echoes_available, echo_threshold}; `levels` says, per list, whether each side is a passage or a whole document (references name editions, so the cited side of cites and cited_by is a document)"
       404:
         description: No passage has this id.
     """
     citations = _state(request).citations
     answer = await run_in_threadpool(citations.for_passage, request.path_params["passage_id"])
-    return JSONResponse(answer)
+    return JSONResponse({**answer, "levels": CITATION_LEVELS})
 
 
 async def api_quote(request: Request) -> JSONResponse:
