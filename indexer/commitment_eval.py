@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.commitments import ACTS, Commitment
+from indexer.passage import Lang
+
+
+def _lang_of(passage_id: str) -> Lang:
+    """The language of a labelled passage, from its document id (``…-ja`` for the translations)."""
+    return Lang.JA if passage_id.split(":", 1)[0].endswith("-ja") else Lang.FR
 
 
 class LabelFileError(ValueError):
@@ -30,7 +36,7 @@ class Label:
 
     @property
     def lang(self) -> str:
-        return "ja" if self.passage_id.split(":")[0].endswith("-ja") else "fr"
+        return _lang_of(self.passage_id)
 
 
 def load_labels(path: Path) -> list[Label]:
@@ -99,7 +105,7 @@ def evaluate_commitments(labels: Sequence[Label], detected: Mapping[str, Sequenc
     errors: list[dict] = []
     for lang in sorted({label.lang for label in labels}):
         gold = {k: v.act for k, v in truth.items() if v.lang == lang and v.commitment}
-        pred = {k: a for k, a in predicted.items() if (("ja" if k[0].split(":")[0].endswith("-ja") else "fr") == lang)}
+        pred = {k: a for k, a in predicted.items() if _lang_of(k[0]) == lang}
         tp = [k for k in pred if k in gold]
         acts = {}
         for act in ACTS:

@@ -235,9 +235,9 @@ def french_act(sentence: str) -> tuple[str | None, str | None]:
             )
     if _FR_REPORT.search(s):
         return None, None
-    act, subject = _lemma_act(sentence)
-    if act:
-        return act, subject
+    lemma_act, subject = _lemma_act(sentence)
+    if lemma_act:
+        return lemma_act, subject
     if _FR_FUTURE.search(s):
         m = re.search(r"\b(?:feront|fera) l'objet\b", s)
         return "engage", _french_subject(sentence, m.start()) if m else None

@@ -12,12 +12,14 @@ another document now refers to it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from indexer.corpus import MANIFEST_NAME, CorpusError
@@ -155,3 +157,38 @@ def remove_document(root: Path, doc_id: str) -> None:
     """Remove the document's block from ``root/declarations.toml``, atomically."""
     path = Path(root) / MANIFEST_NAME
     _write_atomically(path, without_document(path.read_text(encoding="utf-8"), doc_id))
+
+
+def corpus_lock_path(root: Path | str) -> Path:
+    """The lock file of a corpus folder: in the temporary folder, named after the corpus's real path.
+
+    Not inside the corpus: a failed ``add`` must leave the corpus byte for byte
+    as it was, and a lock file left beside ``declarations.toml`` would not.
+    """
+    key = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"jumelage-corpus-{key}.lock"
+
+
+@contextmanager
+def corpus_lock(root: Path | str) -> Iterator[None]:
+    """Hold the corpus's edit lock for one ``add`` / ``remove``; fail at once (one line) when another holds it.
+
+    Two commands editing ``declarations.toml`` at once would each read the file,
+    append their block and write it back: one addition would be lost, or both
+    would take the same id. The lock covers the checks too (id unique, edition
+    known), so what was checked is still true when it is written.
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(corpus_lock_path(root)))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise CorpusError(
+            f"another `jumelage add` or `remove` is changing the corpus at {root}: "
+            "wait for it to finish, then run the command again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from indexer.echoes import MIN_SHARED, Echo, EchoSpace, is_echo, pair_split
+from indexer.echoes import BEST_SOURCE_ONLY, MIN_SHARED, Echo, EchoSpace, is_candidate, is_echo, pair_split
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class ScoredPair:
     cosine: float
     shared: tuple[str, ...]
     both_commitments: bool = False
+    # (z, shared terms) of the other earlier commitments the later sentence could echo instead.
+    rivals: tuple[tuple[float, tuple[str, ...]], ...] = ()
 
     @property
     def half(self) -> str:
@@ -58,14 +60,34 @@ def load_pairs(path: Path) -> list[LabelledPair]:
 
 
 def score_pairs(space: EchoSpace, pairs: Sequence[LabelledPair]) -> list[ScoredPair]:
+    """Features of each labelled pair, as the detector sees it.
+
+    A pair that cannot be an echo (the earlier sentence is not a commitment, or
+    either is a procedural line) scores as low as can be. ``rivals`` are the
+    other earlier commitments of the later sentence: with
+    :data:`~indexer.echoes.BEST_SOURCE_ONLY` the pair is emitted only when none
+    of them qualifies with a higher score.
+    """
     out = []
     for pair in pairs:
+        i, j = space.index_of[pair.a], space.index_of[pair.b]
         z, cos, shared = space.features(pair.a, pair.b)
-        ua, ub = space.units[space.index_of[pair.a]], space.units[space.index_of[pair.b]]
-        # A procedural line is never compared: it scores as low as can be.
-        z = float("-inf") if ua.procedural or ub.procedural else z
-        out.append(ScoredPair(pair, z, cos, shared, ua.act is not None and ub.act is not None))
+        z = z if is_candidate(space, i, j) else float("-inf")
+        rivals = tuple(
+            space._features(k, j)[::2]
+            for k in range(len(space.units))
+            if k != i and BEST_SOURCE_ONLY and is_candidate(space, k, j)
+        )
+        later_commits = space.units[j].act is not None
+        out.append(ScoredPair(pair, z, cos, shared, later_commits, rivals))
     return out
+
+
+def predicted(s: ScoredPair, cut: float, min_shared: int = MIN_SHARED) -> bool:
+    """Would the detector emit this pair at threshold ``cut``."""
+    if not is_echo(s.z, s.shared, cut, min_shared):
+        return False
+    return not any(z > s.z and is_echo(z, shared, cut, min_shared) for z, shared in s.rivals)
 
 
 def precision_recall(
@@ -75,10 +97,10 @@ def precision_recall(
     tp = fp = fn = 0
     for s in scored:
         cut = pair_threshold if s.both_commitments and pair_threshold is not None else threshold
-        predicted = is_echo(s.z, s.shared, cut, min_shared)
-        tp += predicted and s.pair.echo
-        fp += predicted and not s.pair.echo
-        fn += s.pair.echo and not predicted
+        emitted = predicted(s, cut, min_shared)
+        tp += emitted and s.pair.echo
+        fp += emitted and not s.pair.echo
+        fn += s.pair.echo and not emitted
     return {
         "pairs": len(scored),
         "echoes": tp + fn,
@@ -140,3 +162,48 @@ def sample_emitted(echoes: dict[str, list[Echo]], texts: dict[str, str], n: int 
         }
         for e in (pairs[k] for k in chosen)
     ]
+
+
+def _same_pair(a: str, a_sentence: str, b: str, b_sentence: str, row: dict) -> bool:
+    """The emitted pair is the judged one: same passages, each sentence within the other."""
+
+    def within(x: str, y: str) -> bool:
+        return x in y or y in x
+
+    return (
+        a == row["a"]
+        and b == row["b"]
+        and within(a_sentence, row["a_sentence"])
+        and within(b_sentence, row["b_sentence"])
+    )
+
+
+def judge_emitted(emitted: Sequence[dict], judged: Sequence[dict], true_list: Sequence[dict]) -> dict:
+    """Strict precision of ``emitted`` on the pairs a reader judged, recall on the reader's list.
+
+    ``emitted`` rows are :func:`sample_emitted` rows (``a``, ``a_sentence``,
+    ``b``, ``b_sentence``); ``judged`` rows add a ``verdict`` (``echo`` is the
+    only true one: strict); ``true_list`` rows add a ``grade`` (``clear`` or
+    ``borderline``). Emitted pairs the reader never saw are listed under
+    ``unjudged``: they cannot be scored strictly.
+    """
+    verdicts, unjudged = [], []
+    for e in emitted:
+        found = [r["verdict"] for r in judged if _same_pair(e["a"], e["a_sentence"], e["b"], e["b_sentence"], r)]
+        (verdicts.append(found[0]) if found else unjudged.append(e))
+    report: dict = {
+        "emitted": len(emitted),
+        "judged": len(verdicts),
+        "strict_echo": verdicts.count("echo"),
+        "strict_precision": round(verdicts.count("echo") / len(verdicts), 4) if verdicts else None,
+        "unjudged": unjudged,
+    }
+    for grade in ("clear", "all"):
+        rows = [r for r in true_list if grade == "all" or r.get("grade") == grade]
+        hit = sum(any(_same_pair(e["a"], e["a_sentence"], e["b"], e["b_sentence"], r) for e in emitted) for r in rows)
+        report[f"recall_{grade}"] = {
+            "found": hit,
+            "listed": len(rows),
+            "recall": round(hit / len(rows), 4) if rows else None,
+        }
+    return report

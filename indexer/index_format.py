@@ -49,6 +49,20 @@ from pathlib import Path
 
 from indexer.manifest import IndexManifest, IndexUnusable, manifest_from_json
 
+DEFAULT_INDEX_DIR = Path("var/index")
+
+
+def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
+    """``--index`` wins over ``JUMELAGE_INDEX``, which wins over ``./var/index``.
+
+    Here, with no heavy import, so that a command can name its index (and fail
+    on bad input) before numpy, Whoosh or the model are loaded.
+    """
+    if flag:
+        return Path(flag)
+    env = os.environ.get("JUMELAGE_INDEX")
+    return Path(env) if env else DEFAULT_INDEX_DIR
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -377,12 +391,29 @@ def open_generation(index_dir: Path, *, verify: str = "auto") -> Generation:
 
 
 # -- the writer ---------------------------------------------------------------------------------
+_HELD: dict[tuple[Path, int], int] = {}  # (index dir, thread id) -> depth: the lock is re-entrant per thread
+
+
 @contextlib.contextmanager
 def writer_lock(index_dir: Path, *, wait: bool = False, progress: Progress | None = None) -> Iterator[None]:
-    """Hold the index's write lock; fail at once (one line) unless ``wait``."""
+    """Hold the index's write lock; fail at once (one line) unless ``wait``.
+
+    Re-entrant within a thread, so that a command changing the corpus (``jumelage
+    add``) can hold the lock around its change *and* the ``build_index`` it calls.
+    """
+    import threading
+
     from filelock import FileLock, Timeout
 
     index_dir.mkdir(parents=True, exist_ok=True)
+    key = (index_dir.resolve(), threading.get_ident())
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
     lock = FileLock(str(index_dir / LOCK_FILE))
     try:
         lock.acquire(timeout=0)
@@ -393,9 +424,11 @@ def writer_lock(index_dir: Path, *, wait: bool = False, progress: Progress | Non
         if progress:
             progress(f"waiting for the other writer of {index_dir} to finish")
         lock.acquire()
+    _HELD[key] = 1
     try:
         yield
     finally:
+        del _HELD[key]
         lock.release()
 
 
@@ -530,6 +563,21 @@ def read_store(generation: Generation):
         return PassageStore(generation.layout.store)
     except (sqlite3.Error, OSError, ValueError, TypeError, KeyError) as err:  # the same thing to the user
         raise _damaged(generation, generation.layout.store, err) from None
+
+
+def read_passage_texts(generation: Generation) -> tuple[list[str], list[str]]:
+    """Passage ids and texts by row, without building passages (an incremental build needs no more)."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{generation.layout.store}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT passage_id, text FROM passages ORDER BY row").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as err:
+        raise _damaged(generation, generation.layout.store, err) from None
+    return [pid for pid, _ in rows], [text for _, text in rows]
 
 
 def write_keyword(layout: Layout, passages, progress=None, *, previous: Layout | None = None,

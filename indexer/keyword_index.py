@@ -27,8 +27,9 @@ class LangFields(TypedDict):
     section: str
 
 
+FRENCH_EXACT_FIELD = "exact_fr"  # unstemmed French: exact terms, phrases, spelling suggestions
 FIELDS_BY_LANG: dict[str, LangFields] = {
-    "fr": {"text": "text_fr", "exact": "exact_fr", "section": "section_fr"},
+    "fr": {"text": "text_fr", "exact": FRENCH_EXACT_FIELD, "section": "section_fr"},
     "ja": {"text": "text_ja", "exact": None, "section": "section_ja"},
 }
 

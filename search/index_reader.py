@@ -5,7 +5,6 @@ Everything is read through :mod:`indexer.index_format`, which owns the layout.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,22 +15,14 @@ from whoosh.index import Index as WhooshIndex
 from indexer import index_format as fmt
 from indexer.citations_file import Citations
 from indexer.commitments import Commitment, detect_commitments
+from indexer.index_format import DEFAULT_INDEX_DIR, resolve_index_dir
 from indexer.manifest import IndexManifest, IndexUnusable
 from indexer.passage import STRUCTURAL_KINDS
 from indexer.store import PassageStore
 from search.text import fold
 
-__all__ = ["STRUCTURAL_KINDS", "IndexUnusable", "OpenIndex", "open_index", "resolve_index_dir"]
+__all__ = ["DEFAULT_INDEX_DIR", "STRUCTURAL_KINDS", "IndexUnusable", "OpenIndex", "open_index", "resolve_index_dir"]
 
-DEFAULT_INDEX_DIR = Path("var/index")
-
-
-def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
-    """``--index`` wins over ``JUMELAGE_INDEX``, which wins over ``./var/index``."""
-    if flag:
-        return Path(flag)
-    env = os.environ.get("JUMELAGE_INDEX")
-    return Path(env) if env else DEFAULT_INDEX_DIR
 
 
 @dataclass

@@ -88,11 +88,15 @@ class SearchHit:
             "score": round(self.score, 6),
             "scores": self.scores.to_json(),
             "aligned_passage_ids": list(p.aligned_passage_ids),
-            **({} if self.commitments is None else {
-                "commitments": [c.to_json() for c in self.commitments],
-                "commitment_html": formatter(self.commitment_snippet) if self.commitment_snippet else "",
-                "commitment_snippet": self.commitment_snippet.to_json() if self.commitment_snippet else None,
-            }),
+            **(
+                {}
+                if self.commitments is None
+                else {
+                    "commitments": [c.to_json() for c in self.commitments],
+                    "commitment_html": formatter(self.commitment_snippet) if self.commitment_snippet else "",
+                    "commitment_snippet": self.commitment_snippet.to_json() if self.commitment_snippet else None,
+                }
+            ),
         }
 
 
@@ -215,8 +219,7 @@ class CitedReference:
         return {
             **self.reference.to_json(),
             "section": self.section,
-            "snippet_html": formatter(self.snippet) if self.snippet else "",
-            "snippet": self.snippet.to_json() if self.snippet else None,
+            **_snippet_json(self.snippet, formatter),
             "edition_info": None
             if edition is None
             else {

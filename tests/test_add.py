@@ -184,8 +184,7 @@ def test_add_updates_the_index_and_the_cited_document_lists_it(capsys, corpus_co
     )
     assert rc == 0, err
     from indexer.citations_file import read_citations
-    from indexer.index_format import CITATIONS_FILE
-    from search.index_reader import resolve_index_dir
+    from indexer.index_format import CITATIONS_FILE, resolve_index_dir
 
     citations = read_citations(_generation(resolve_index_dir(str(index))) / CITATIONS_FILE)
     cited = {
@@ -404,3 +403,20 @@ def test_a_translation_added_with_the_model_is_aligned(tmp_path, passages, embed
     explicit = {p.text: p.aligned_passage_ids for p in bundled}
     agree = sum(1 for p in linked if explicit.get(p.text) == p.aligned_passage_ids)
     assert agree >= 0.8 * len(linked)
+
+
+def test_a_second_add_while_the_corpus_is_being_changed_fails_in_one_line(capsys, corpus_copy, tmp_path, passages):
+    from indexer.corpus_edit import corpus_lock
+
+    source = _w(tmp_path / "other.txt", "\n\n".join(p.text for p in passages if p.doc_id == "2010-kanazawa-fr") + "\n")
+    before = _tree_digest(corpus_copy)
+    with corpus_lock(corpus_copy):  # another `add` holds the corpus
+        rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2",
+                             "--no-index")
+        assert rc == 2
+        assert err.count("\n") == 1 and "another `jumelage add` or `remove`" in err
+        assert _tree_digest(corpus_copy) == before
+    rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2",
+                         "--no-index")
+    assert rc == 0, err
+    assert load_corpus(corpus_copy).document("2010-copy-fr") is not None

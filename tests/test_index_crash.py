@@ -1,4 +1,4 @@
-"""kill -9 of `jumelage index` at random moments: the index still opens, and the next build cleans up.
+"""kill -9 of `jumelage index` and `jumelage add` at random moments: the index still opens, the next build cleans up.
 
 Most trials are keyword-only builds (about three seconds each here); two load
 the real model over a copy of the session's model index (so they embed only the
@@ -92,3 +92,57 @@ def test_kill_9_at_random_moments_leaves_a_servable_index_and_the_next_build_lea
         assert names == [fmt.POINTER_FILE, fmt.generation_name(manifest.generation), fmt.LOCK_FILE], names
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus-plus", "index", "model-index", "reference-keyword",
                                                           "reference-model", "sizes"]
+
+
+ADD_TRIALS = 10
+
+
+@pytest.mark.slow
+def test_kill_9_of_jumelage_add_leaves_a_servable_index(tmp_path, corpus):
+    """`jumelage add --keyword-only` killed at random moments (corpus edit, analysis, publishing)."""
+    from tests.lifecycle_helpers import NEW_TEXT
+
+    source = tmp_path / "zanzibar.txt"
+    source.write_text(NEW_TEXT, encoding="utf-8")
+    target = tmp_path / "index"
+    base = build_index(corpus, target, None).passages
+
+    def start(corpus_dir) -> subprocess.Popen:
+        args = [sys.executable, "-m", "jumelage.cli", "add", str(source), "--id", "2014-zanzibar-fr", "--lang", "fr",
+                "--edition", "4", "--keyword-only", "--corpus", str(corpus_dir), "--index", str(target)]
+        return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def fresh_corpus(i: int):
+        corpus_dir = tmp_path / f"corpus-{i}"
+        shutil.copytree(CORPUS, corpus_dir)
+        return corpus_dir
+
+    reference = start(fresh_corpus(-1))
+    started = time.perf_counter()
+    _, err = reference.communicate(timeout=300)
+    assert reference.returncode == 0, err
+    duration = time.perf_counter() - started
+    with_new = len(open_index(target).store)
+    assert with_new > base
+    build_index(corpus, target, None)  # back to the corpus without it
+    rng = random.Random(4)
+    outcomes: Counter = Counter()
+    for i in range(ADD_TRIALS):
+        before = fmt.read_pointer(target)
+        process = start(fresh_corpus(i))
+        time.sleep(rng.uniform(0.0, duration * 0.95))
+        process.kill()
+        process.communicate(timeout=60)
+        index = open_index(target)
+        size, after = len(index.store), index.generation
+        index.close()
+        assert size in (base, with_new)
+        outcomes["finished" if process.returncode == 0 else "killed, previous served" if after == before
+                 else "killed after the swap, new served"] += 1
+        if size == with_new:
+            build_index(corpus, target, None)
+    print(f"\nkill -9 of jumelage add: {dict(outcomes)}; add takes {duration:.1f} s")
+    assert outcomes["killed, previous served"] >= 3, outcomes
+    manifest = build_index(corpus, target, None)
+    assert sorted(p.name for p in target.iterdir()) == [fmt.POINTER_FILE, fmt.generation_name(manifest.generation),
+                                                        fmt.LOCK_FILE]

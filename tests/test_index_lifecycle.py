@@ -116,12 +116,15 @@ def test_a_damaged_previous_generation_is_not_reused(tmp_path, corpus):
 
 # -- the lock ------------------------------------------------------------------------------------
 def test_a_second_writer_fails_in_one_line_or_waits(tmp_path, corpus):
+    from filelock import FileLock
+
     target = tmp_path / "index"
     build_index(corpus, target, None)
-    with fmt.writer_lock(target), pytest.raises(fmt.IndexBusy, match="pass --wait"):
+    other_writer = FileLock(str(target / fmt.LOCK_FILE))  # what another process holds
+    with other_writer, pytest.raises(fmt.IndexBusy, match="pass --wait"):
         build_index(corpus, target, None)
     waited: list[int] = []
-    with fmt.writer_lock(target):
+    with other_writer:
         worker = threading.Thread(target=lambda: waited.append(build_index(corpus, target, None, wait=True).generation))
         worker.start()
         time.sleep(0.5)
@@ -133,7 +136,7 @@ def test_a_second_writer_fails_in_one_line_or_waits(tmp_path, corpus):
 def test_cli_index_fails_in_one_line_while_another_writer_holds_the_lock(tmp_path, corpus):
     target = tmp_path / "index"
     build_index(corpus, target, None)
-    with fmt.writer_lock(target):
+    with fmt.writer_lock(target):  # this process is the other writer
         done = run_cli("index", "--keyword-only", "--index", str(target))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -180,3 +183,22 @@ def test_if_stale_cli_skips_a_current_index(tmp_path):
     done = run_cli("index", "--keyword-only", "--if-stale", "--index", str(target))
     assert done.returncode == 0 and "up to date" in done.stderr
     assert fmt.read_pointer(target) == "gen-000001"
+
+
+def test_the_write_lock_is_re_entrant_for_a_command_that_changes_the_corpus_then_builds(tmp_path, corpus):
+    target = tmp_path / "index"
+    with fmt.writer_lock(target):  # what `jumelage add` holds around its corpus change
+        assert build_index(corpus, target, None).generation == 1
+    with fmt.writer_lock(target), pytest.raises(fmt.IndexBusy):  # another thread is another writer
+        failures: list[BaseException] = []
+
+        def other() -> None:
+            try:
+                build_index(corpus, target, None)
+            except BaseException as err:  # noqa: BLE001 - handed back to the test thread
+                failures.append(err)
+
+        worker = threading.Thread(target=other)
+        worker.start()
+        worker.join(timeout=60)
+        raise failures[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from web.app import create_app
@@ -148,7 +149,7 @@ def test_user_text_is_escaped_everywhere(client, hostile):
         html = client.get(url, params={"q": hostile, "doc": hostile}).text
         assert "<script>alert" not in html and "<img src=x" not in html
     shown = client.get("/", params={"q": hostile}).text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown or "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in shown
+    assert str(escape(hostile)) in shown  # echoed in the form, escaped
     assert "<img" not in client.get(f"/documents/{hostile}").text
 
 
@@ -194,7 +195,7 @@ def test_negotiate(header, expected):
 def test_document_page_marks_the_query_and_anchors_each_passage(client):
     html = _ok(client, "/documents/2012-chartres-fr", params={"q": "tourisme culturel"})
     assert 'id="2012-chartres-fr:55"' in html and "<mark>" in html and "has-hit" in html
-    assert "pas encore de traduction japonaise" in html or "aligned-two" in html
+    assert "aligned-two" in html and "pas encore de traduction japonaise" not in html
 
 
 def test_document_side_by_side_rows(bilingual):
@@ -234,7 +235,7 @@ def test_passage_page_translation_neighbours_and_citation_slot(bilingual):
     html = _ok(bilingual, "/passages/2010-kanazawa-fr:10", params={"q": "coopération"})
     assert '/passages/2010-kanazawa-fr:9' in html and '/passages/2010-kanazawa-fr:11' in html
     assert 'lang="ja"' in html and 'id="citations"' in html
-    assert "pas encore calculés" in html or "Cité par" in html
+    assert "Cité par" in html and "pas encore calculés" not in html
 
 
 def test_unknown_ids_are_404_pages(client):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from search import lookup
 from search.request import InvalidInput, SearchRequest, echo, make_request
+from web.export import export_response, parse_format
 from web.heavy import run_heavy
 from web.state import AppState, state_of
 
@@ -50,9 +51,12 @@ def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:
     return JSONResponse(state.service.search(req))  # serialised here, on the worker thread
 
 
-async def api_search(request: Request) -> JSONResponse:
-    """Search passages; the same JSON as ``jumelage search --json``."""
+async def api_search(request: Request) -> Response:
+    """Search passages; the same JSON as ``jumelage search --json`` (``format=csv|json``: every result, a download)."""
     p = request.query_params
+    fmt = parse_format(p.get("format"))
+    if fmt:
+        return await export_response(request, fmt)
     state = _state(request)
     # Without ?mode= the index's best mode: hybrid, or keyword on an index without vectors.
     search_request = make_request(p.get("q"), p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),

@@ -14,6 +14,8 @@ from search.quote import MAX_QUOTE_CHARS
 from search.request import check_text, parse_int
 from web.heavy import run_heavy
 from web.state import AppState, state_of
+from web.views import CITATION_LEVELS
+from web.views import CITATION_LEVELS
 
 
 def _state(request: Request) -> AppState:
@@ -21,7 +23,7 @@ def _state(request: Request) -> AppState:
 
 
 def _citations_response(state: AppState, passage_id: str) -> JSONResponse:
-    return JSONResponse(state.citations.for_passage(passage_id))
+    return JSONResponse({**state.citations.for_passage(passage_id), "levels": CITATION_LEVELS})
 
 
 def _quote_response(state: AppState, text: str, limit: int) -> JSONResponse:

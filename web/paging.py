@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from search.errors import BadRequest
 from search.request import parse_int
 
 PAGE_SIZE = 10
+PAGE_SIZES = (10, 20, 50)  # the "results per page" choices of the search page
 MAX_PAGE = 10_000  # beyond it the offset would pass search's own bound
 
 
@@ -53,3 +55,17 @@ def parse_page(raw: str | None) -> int:
 def paging(page: int, total: int, size: int = PAGE_SIZE) -> Paging:
     """Paging for ``total`` results; a page past the end keeps its number (it just shows nothing)."""
     return Paging(page, max(1, -(-total // size)), total, size)
+
+
+def parse_page_size(raw: str | None) -> int:
+    """The ``per`` parameter: one of PAGE_SIZES (absent: PAGE_SIZE).
+
+    Raises
+    ------
+    BadRequest
+        When it is not one of the offered sizes.
+    """
+    value = parse_int(raw, "per", PAGE_SIZE, 1, max(PAGE_SIZES))
+    if value not in PAGE_SIZES:
+        raise BadRequest(f"per must be one of {', '.join(map(str, PAGE_SIZES))}, got {value}")
+    return value

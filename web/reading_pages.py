@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -11,6 +11,7 @@ from search import lookup
 from search.request import check_text
 from web.heavy import run_heavy
 from web.i18n import Labels
+from web.side_by_side import mark_count, semantic_marks, whole_passage_mark, with_marks
 from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
@@ -37,12 +38,36 @@ def _query(request: Request) -> str:
     return check_text(raw) if raw.strip() else ""
 
 
-def _row_view(row: lookup.AlignedRow, t: Labels, query: str) -> RowView:
+def _row_view(row: lookup.AlignedRow, t: Labels, query: str, sem: dict, top: set[str]) -> RowView:
+    """The row with keyword marks in each language; a hit on one side marks its partners on the other."""
     left = [passage_view(p, t, query) for p in row.left]
     right = [passage_view(p, t, query) for p in row.right]
+    hit = any(v.snippet.marked for v in left + right) or any(v.id in top for v in left + right)
+    if hit:
+        left, right = ([v if v.snippet.marked else replace(v, snippet=with_marks(
+            v.snippet, sem.get(v.id) or whole_passage_mark(v.snippet))) for v in side] for side in (left, right))
     scores = [p.alignment_confidence for p in row.left + row.right if p.alignment_confidence is not None]
-    return RowView(left, right, any(v.snippet.marked for v in left + right), min(scores, default=None),
+    return RowView(left, right, hit, min(scores, default=None),
                    any(p.alignment_doubtful for p in row.left + row.right))
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str
+    label: str
+    lang: str
+
+
+def _toc(rows: list[RowView]) -> list[TocEntry]:
+    """The declaration's headings (the French ones when both languages are shown), in reading order."""
+    out: list[TocEntry] = []
+    for row in rows:
+        side = row.left or row.right
+        for p in side:
+            if p.kind in ("heading", "title"):
+                text = p.snippet.text.strip()
+                out.append(TocEntry(p.id, text if len(text) <= 80 else text[:79] + "…", p.lang))
+    return out
 
 
 async def documents_page(request: Request) -> HTMLResponse:
@@ -60,13 +85,24 @@ def _document_page(request: Request, query: str) -> HTMLResponse:
     state, t = _state(request), labels_for(request)
     doc = lookup.document(state.index, request.path_params["doc_id"])
     left, right, rows = lookup.aligned_rows(state.index, doc.id)
+    sem, top = ({}, set()) if not query else await run_in_threadpool(
+        semantic_marks, state, query, [d.id for d in (left, right) if d])
+    views = [_row_view(r, t, query, sem, top) for r in rows]
     return render(request, "document.html", {
         "doc": document_view(state.index, doc, t),
         "left": document_view(state.index, left, t) if left else None,
         "right": document_view(state.index, right, t) if right else None,
-        "rows": [_row_view(r, t, query) for r in rows],
+        "rows": views,
+        "toc": _toc(views),
+        "hit_counts": _hit_counts(views),
         "q": query,
     })
+
+
+def _hit_counts(rows: list[RowView]) -> tuple[int, int]:
+    """Marks in the left and right columns."""
+    return (sum(mark_count(p.snippet) for r in rows for p in r.left),
+            sum(mark_count(p.snippet) for r in rows for p in r.right))
 
 
 async def passage_page(request: Request) -> HTMLResponse:

@@ -98,10 +98,10 @@ class LiveIndex:
         old: AppState | None
         with self._lock:
             old, self._current = self._current, fresh
-            if self._leases[id(old)] > 0:
-                self._retired[id(old)] = old
-                old = None
-        if old is not None:
+            in_use = self._leases[id(old)] > 0
+            if in_use:
+                self._retired[id(old)] = old  # closed by the release of its last request
+        if not in_use:
             old.close()
         if self._on_swap is not None:
             self._on_swap(fresh)

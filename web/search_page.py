@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -14,10 +14,11 @@ from search.request import LANGS, MODES, SearchRequest, make_request, parse_flag
 from search.results import Scores, SearchHit, SearchResponse
 from web.api import check_request
 from web.chart import hits_chart
+from web.cite import permalink, reference_line
 from web.errors import localised
 from web.heavy import run_heavy
 from web.i18n import Labels
-from web.paging import PAGE_SIZE, paging, parse_page
+from web.paging import PAGE_SIZE, PAGE_SIZES, paging, parse_page, parse_page_size
 from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import DocumentView, PassageView, all_documents, document_view, translation_views
@@ -37,13 +38,14 @@ class ResultView:
     score: float
     document: DocumentView
     translations: list[PassageView]
+    cite: str  # the reference line of the "cite" action, in the interface language
 
 
 def _state(request: Request) -> AppState:
     return state_of(request)
 
 
-def _result_view(state: AppState, hit: SearchHit, t: Labels, query: str) -> ResultView:
+def _result_view(request: Request, state: AppState, hit: SearchHit, t: Labels, query: str) -> ResultView:
     # With the "commitments only" switch, the snippet marks the commitment sentences instead.
     passage = hit.passage
     doc = document_view(state.index, lookup.document(state.index, passage.doc_id), t)
@@ -58,6 +60,8 @@ def _result_view(state: AppState, hit: SearchHit, t: Labels, query: str) -> Resu
         score=hit.score,
         document=doc,
         translations=translation_views(state.index, passage, t, query),
+        cite=reference_line(t.lang, title=doc.title, edition=doc.edition_label, city=doc.city, date=doc.date,
+                            ordinal=passage.ordinal, url=permalink(request, passage.passage_id)),
     )
 
 
@@ -72,6 +76,7 @@ def _form(request: Request, state: AppState) -> dict:
         "lang": lang if lang in LANGS else "",
         "doc": (p.get("doc") or "").strip(),
         "commitments": "1" if _flag(p.get("commitments")) else "",
+        "per": p.get("per") if p.get("per") in {str(n) for n in PAGE_SIZES if n != PAGE_SIZE} else "",
     }
 
 
@@ -80,6 +85,25 @@ def _flag(value: str | None) -> bool:
         return parse_flag(value, "commitments")
     except BadRequest:
         return False
+
+
+def _lang_counts(state: AppState, req: SearchRequest, response: SearchResponse) -> dict[str, int]:
+    """Results for each choice of passage language ("" for all): the total a click on it gives.
+
+    Not the response's ``facets["lang"]``: without a language filter the
+    service folds a passage and its translation into one result (in the
+    query's language), while a filter to the other language hands every hit
+    over to its translation, so "coopération 交流" counts 0 French passages
+    unfiltered yet gives 26 under ``lang=fr``. Each count is therefore the
+    exact ``total`` of the same search with that filter (at most one hit
+    asked for; two more searches, microseconds each on the keyword side).
+    """
+    counts = {req.lang or "": response.total}
+    for lang in ("", *LANGS):
+        if lang not in counts:
+            other = state.service.run(replace(req, lang=lang or None, limit=1, offset=0))
+            counts[lang] = other.total
+    return counts
 
 
 def _run(state: AppState, req: SearchRequest) -> tuple[SearchResponse, dict[str, int]]:
@@ -117,28 +141,30 @@ async def search_page(request: Request) -> HTMLResponse:
         return render(request, "search.html", context)
     p = request.query_params
     try:
-        page = parse_page(p.get("page"))
+        page, size = parse_page(p.get("page")), parse_page_size(p.get("per"))
         req = make_request(form["q"], p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
-                           PAGE_SIZE, (page - 1) * PAGE_SIZE, commitments=p.get("commitments"))
+                           size, (page - 1) * size, commitments=p.get("commitments"))
         check_request(state, req)
         # Search, result views and the template all run on a worker thread, off the event loop.
-        return await run_heavy(request, _results_page, request, state, context, documents, page, req)
+        return await run_heavy(request, _results_page, request, state, context, documents, page, size, req)
     except BadRequest as err:
         context["error"] = localised(request, err)
         return render(request, "search.html", context, status_code=400)
 
 
 def _results_page(request: Request, state: AppState, context: dict, documents: list[DocumentView], page: int,
-                  req: SearchRequest) -> HTMLResponse:
+                  size: int, req: SearchRequest) -> HTMLResponse:
     t = labels_for(request)
     form = context["form"]
     response, by_doc = _run(state, req)
     labels = [(d.id, d.short_label, d.lang) for d in documents]
     context.update(
         response=response,
-        results=[_result_view(state, hit, t, req.query) for hit in response.hits],
-        paging=paging(page, response.total, PAGE_SIZE),
+        results=[_result_view(request, state, hit, t, req.query) for hit in response.hits],
+        paging=paging(page, response.total, size),
+        page_sizes=PAGE_SIZES,
         facet_counts=by_doc,
+        lang_counts=_lang_counts(state, req, response),
         chart=hits_chart(by_doc, labels),
         suggestions=_suggestions(form, state, t) if not response.hits else [],
     )

@@ -47,13 +47,28 @@ class PassageView:
 
 
 @dataclass(frozen=True)
-class CitationItem:
-    """One line of the passage page's citation lists: a marked snippet and a note after it."""
+class CitationTarget:
+    """A document or passage a citation line links to."""
 
-    id: str
+    href: str
+    label: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One line of the passage page's citation lists: a marked snippet, a note and where it points.
+
+    ``id`` is the passage the line is about (``None`` when it is the current
+    passage, which is not linked to itself); ``targets`` are the cited
+    declarations (document level) as links.
+    """
+
+    id: str | None
     lang: str
     snippet: Snippet | None
     note: str
+    targets: tuple[CitationTarget, ...] = ()
 
 
 def document_view(index: OpenIndex, doc: lookup.Document, t: Labels) -> DocumentView:
@@ -98,25 +113,61 @@ def translation_views(index: OpenIndex, p: lookup.Passage, t: Labels, query: str
     return [passage_view(q, t, query) for q in lookup.translations(index, p)]
 
 
-def _target_note(cited: CitedReference, t: Labels) -> str:
+#: What each list of the passage page relates: the citing side is always a passage (the mention is
+#: in one); the cited side is a whole declaration, because references name editions, not paragraphs.
+CITATION_LEVELS = {"cites": {"from": "passage", "to": "document"},
+                   "cited_by": {"from": "passage", "to": "document"},
+                   "echoes": {"from": "passage", "to": "passage"}}
+
+
+def _targets(cited: CitedReference, t: Labels) -> tuple[tuple[CitationTarget, ...], str]:
+    """The cited declarations as links, or a note when the edition has no text in the corpus."""
     ref = cited.reference
     if ref.status == "document":
-        return "→ " + " / ".join(sorted({d.title for d in cited.target_documents}))
-    if ref.status == "edition_without_text":
-        return "→ " + t("edition_without_text")
-    return "→ " + t("edition_unknown")
+        docs = sorted(cited.target_documents, key=lambda d: d.doc_id)
+        return tuple(CitationTarget(f"/documents/{d.doc_id}", d.title, str(d.lang or "fr")) for d in docs), ""
+    return (), t("edition_without_text") if ref.status == "edition_without_text" else t("edition_unknown")
 
 
-def _cited_item(cited: CitedReference, t: Labels) -> CitationItem:
-    ref = cited.reference
-    return CitationItem(ref.passage_id, ref.lang, cited.snippet, f"{ref.label} {_target_note(cited, t)}")
+def _cites(answer_cites: list[CitedReference], t: Labels) -> list[CitationItem]:
+    """What the passage cites: one line per mention, listing every edition it names once.
+
+    "déclarations finales de Nancy et de Kanazawa" is one mention naming two
+    editions: one line, the mention marked once, both editions after it.
+    """
+    groups: dict[tuple, list[CitedReference]] = {}
+    for cited in answer_cites:
+        ref = cited.reference  # one marked span per mention, even when each edition has its own offsets
+        key = tuple((m.start, m.end) for m in cited.snippet.marks) if cited.snippet else (ref.start, ref.end)
+        groups.setdefault(key, []).append(cited)
+    out: list[CitationItem] = []
+    for refs in groups.values():
+        notes: list[str] = []
+        targets: list[CitationTarget] = []
+        for cited in refs:
+            found, note = _targets(cited, t)
+            text = f"{cited.reference.label} {note}".strip()
+            if text not in notes:
+                notes.append(text)
+            targets += [x for x in found if x not in targets]
+        out.append(CitationItem(None, refs[0].reference.lang, refs[0].snippet, " · ".join(notes), tuple(targets)))
+    return out
+
+
+def _cited_by(answer_cited_by: list[CitedReference], t: Labels) -> list[CitationItem]:
+    """The passages citing this passage's declaration: one line per citing passage."""
+    out: dict[str, CitationItem] = {}
+    for cited in answer_cited_by:
+        ref = cited.reference
+        if ref.passage_id not in out:
+            out[ref.passage_id] = CitationItem(ref.passage_id, ref.lang, cited.snippet, ref.label)
+    return list(out.values())
 
 
 def citations_view(citations: CitationService, p: lookup.Passage, t: Labels) -> dict[str, list[CitationItem]]:
-    """``{"cites": [...], "cited_by": [...], "echoes": [...]}`` for the passage page, spans marked."""
+    """``{"cites": [...], "cited_by": [...], "echoes": [...]}`` for the passage page, without duplicates."""
     answer = citations.of_passage(p.passage_id)
     cited_by = [r for r in answer.cited_by if r.reference.lang == p.lang] or answer.cited_by
     echoes = [CitationItem(e.echo.other_id, e.other.lang if e.other else p.lang, e.snippet, f"({e.echo.score:.2f})")
               for e in answer.echoes]
-    return {"cites": [_cited_item(r, t) for r in answer.cites],
-            "cited_by": [_cited_item(r, t) for r in cited_by], "echoes": echoes}
+    return {"cites": _cites(answer.cites, t), "cited_by": _cited_by(cited_by, t), "echoes": echoes}

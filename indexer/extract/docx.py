@@ -99,7 +99,7 @@ def docx_text(data: bytes, path: Path) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as err:  # python-docx raises KeyError, ValueError, lxml errors… on damaged parts
+    except Exception as err:  # noqa: BLE001 - python-docx raises KeyError, ValueError, lxml errors… on damaged parts
         raise ExtractError(
             f"{path} is a damaged Word document ({err.__class__.__name__}); re-save it from Word"
         ) from None

@@ -108,7 +108,7 @@ def _open(data: bytes, path: Path):
         raise ExtractError(f"{path} is a truncated PDF (no %%EOF at its end); get a complete copy")
     try:
         return pdfplumber.open(io.BytesIO(data))
-    except Exception as err:  # pdfminer raises unrelated types (PDFSyntaxError, KeyError, struct.error…) on damage
+    except Exception as err:  # noqa: BLE001 - pdfminer raises unrelated types (PDFSyntaxError, KeyError, struct.error…) on damage
         raise _damaged(path, err) from None
 
 
@@ -237,7 +237,7 @@ def pdf_text(data: bytes, path: Path) -> str:
         try:
             pages = [_page_lines(page, n) for n, page in enumerate(pdf.pages)]
             heights = [float(page.height) for page in pdf.pages]
-        except Exception as err:  # damage found while reading a page, same variety
+        except Exception as err:  # noqa: BLE001 - damage found while reading a page, same variety
             raise _damaged(path, err) from None
     finally:
         pdf.close()

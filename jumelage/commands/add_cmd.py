@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from indexer.corpus import DEFAULT_CORPUS_DIR, Corpus, load_corpus
+from indexer.corpus_edit import corpus_lock
+from indexer.index_format import resolve_index_dir, writer_lock
 from indexer.ingest import apply_addition, plan_addition, undo_addition
 from jumelage.commands.common import (
     add_index_option,
@@ -15,7 +18,6 @@ from jumelage.commands.common import (
     progress,
 )
 from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
-from search.index_reader import resolve_index_dir
 
 
 def register(sub) -> None:
@@ -90,6 +92,13 @@ def _align(corpus: Corpus, args: argparse.Namespace, encoder) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check, store, index, holding the corpus lock throughout (and the index lock from the first write on)."""
+    with ExitStack() as locks:
+        locks.enter_context(corpus_lock(args.corpus))
+        return _run(args, locks)
+
+
+def _run(args: argparse.Namespace, locks: ExitStack) -> int:
     started = time.perf_counter()
     addition = plan_addition(
         args.corpus,
@@ -111,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_index and wants_model(target, args.keyword_only):
         model = check_model(args)
     progress(f"{args.file}: {len(addition.passages)} passages, checked in {time.perf_counter() - started:.2f} s")
+    if not args.no_index:  # after the checks, before anything is written: a busy index changes nothing
+        locks.enter_context(writer_lock(target))
     corpus = apply_addition(addition)
     progress(f"stored {addition.text_path} and added {args.doc_id} to {Path(args.corpus) / 'declarations.toml'}")
     aligned = None

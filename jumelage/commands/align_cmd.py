@@ -10,6 +10,7 @@ import numpy as np
 
 from indexer.auto_alignment import DocumentAlignment, align_translation
 from indexer.corpus import DEFAULT_CORPUS_DIR, load_corpus
+from indexer.index_format import resolve_index_dir
 from indexer.manifest import IndexUnusable
 from indexer.passage import LOW_CONFIDENCE
 from jumelage.commands.common import (
@@ -18,7 +19,7 @@ from jumelage.commands.common import (
     print_json,
     progress,
 )
-from search.index_reader import open_index, resolve_index_dir
+from search.index_reader import open_index
 
 if TYPE_CHECKING:
     from indexer.embedding.model import EmbeddingModel

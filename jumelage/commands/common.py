@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from search.index_reader import resolve_index_dir
-from search.service import SearchService
-from web.state import AppState, load_state
+from indexer.index_format import resolve_index_dir
+
+if TYPE_CHECKING:  # imported where used: `jumelage add` and `--help` must not pay for numpy, Whoosh and Starlette
+    from search.service import SearchService
+    from web.state import AppState
 
 
 def add_index_option(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +36,8 @@ def open_state(args: argparse.Namespace) -> AppState:
 
     The model (``--model``) is loaded on first semantic use, not here.
     """
+    from web.state import load_state
+
     return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False,
                       backend=getattr(args, "embedding_backend", None))
 

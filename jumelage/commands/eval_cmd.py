@@ -10,8 +10,14 @@ from pathlib import Path
 from indexer.errors import UnreadableFile, read_user_text
 from jumelage.commands.common import add_index_option, add_model_option, existing_file, open_service, print_json
 from search.errors import BadRequest
-from search.evaluation import (REGRESSION_TOLERANCE, baseline_of, evaluate, floor_precision_recall, load_eval_file,
-                               regressions)
+from search.evaluation import (
+    REGRESSION_TOLERANCE,
+    baseline_of,
+    evaluate,
+    floor_precision_recall,
+    load_eval_file,
+    regressions,
+)
 from search.request import MODES
 
 

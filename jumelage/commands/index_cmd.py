@@ -10,9 +10,9 @@ from indexer import index_format as fmt
 from indexer.build import build_index
 from indexer.corpus import DEFAULT_CORPUS_DIR, load_corpus
 from indexer.fsutil import check_writable_target
+from indexer.index_format import resolve_index_dir
 from indexer.manifest import IndexUnusable
 from jumelage.commands.common import add_index_option, add_model_option, progress
-from search.index_reader import resolve_index_dir
 
 
 def register(sub) -> None:

@@ -7,7 +7,6 @@ import re
 import time
 from pathlib import Path
 
-from indexer.build import build_index
 from indexer.corpus import Corpus, CorpusError
 from jumelage.commands.common import progress
 
@@ -54,5 +53,7 @@ def load_encoder(model: str | None):
 
 def update_index(corpus: Corpus, target: Path, encoder) -> None:
     """Update the index of ``corpus`` at ``target`` (a new generation; unchanged documents are reused)."""
+    from indexer.build import build_index  # numpy and Whoosh: only once every check has passed
+
     manifest = build_index(corpus, target, encoder, progress=progress)
     progress(f"indexed {manifest.passages} passages into {target} in {manifest.build_seconds:.1f} s")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from indexer.index_format import resolve_index_dir
 from jumelage.commands.common import add_index_option, print_json
 from search.errors import BadRequest
-from search.index_reader import open_index, resolve_index_dir
+from search.index_reader import open_index
 
 
 def register(sub) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 
 from indexer.corpus import DEFAULT_CORPUS_DIR
+from indexer.corpus_edit import corpus_lock
+from indexer.index_format import resolve_index_dir, writer_lock
 from indexer.ingest import apply_removal, plan_removal, restore_removal
 from jumelage.commands.common import add_index_option, add_model_option, progress
 from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
-from search.index_reader import resolve_index_dir
 
 
 def register(sub) -> None:
@@ -28,11 +30,20 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check, remove, re-index, holding the corpus lock throughout (and the index lock from the first write on)."""
+    with ExitStack() as locks:
+        locks.enter_context(corpus_lock(args.corpus))
+        return _run(args, locks)
+
+
+def _run(args: argparse.Namespace, locks: ExitStack) -> int:
     removal = plan_removal(args.corpus, args.doc_id)
     target = resolve_index_dir(args.index)
     model = None
     if not args.no_index and wants_model(target, args.keyword_only):
         model = check_model(args)
+    if not args.no_index:  # after the checks, before anything is written: a busy index changes nothing
+        locks.enter_context(writer_lock(target))
     corpus, manifest, files = apply_removal(removal)
     progress(f"removed {args.doc_id} and {', '.join(str(p) for p in files)} from the corpus")
     if not args.no_index:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from indexer.index_format import resolve_index_dir
 from jumelage.commands.common import add_index_option, add_model_option, progress
-from search.index_reader import open_index, resolve_index_dir
+from search.index_reader import open_index
 
 
 def register(sub) -> None:
