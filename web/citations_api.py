@@ -15,7 +15,6 @@ from search.request import check_text, parse_int
 from web.heavy import run_heavy
 from web.state import AppState, state_of
 from web.views import CITATION_LEVELS
-from web.views import CITATION_LEVELS
 
 
 def _state(request: Request) -> AppState:

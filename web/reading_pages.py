@@ -85,8 +85,7 @@ def _document_page(request: Request, query: str) -> HTMLResponse:
     state, t = _state(request), labels_for(request)
     doc = lookup.document(state.index, request.path_params["doc_id"])
     left, right, rows = lookup.aligned_rows(state.index, doc.id)
-    sem, top = ({}, set()) if not query else await run_in_threadpool(
-        semantic_marks, state, query, [d.id for d in (left, right) if d])
+    sem, top = ({}, set()) if not query else semantic_marks(state, query, [d.id for d in (left, right) if d])
     views = [_row_view(r, t, query, sem, top) for r in rows]
     return render(request, "document.html", {
         "doc": document_view(state.index, doc, t),
