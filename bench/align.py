@@ -71,12 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     glossary = load_glossary(corpus.root)
     passages = build_passages(corpus)
     vectors = _vector_lookup(args.index)
-    lines = ["# Automatic alignment — figures", "",
-             f"Command: `python -m bench.align{' --index ' + args.index if args.index else ''}`; "
-             f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
-             f"{os.getloadavg()[0]:.2f} at start; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
-             "Accuracy = share of French passages whose automatic Japanese partners are exactly the hand-marked ones.",
-             ""]
+    lines = [
+        "# Automatic alignment — figures",
+        "",
+        f"Command: `python -m bench.align{' --index ' + args.index if args.index else ''}`; "
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.2f} at start; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "",
+        "Accuracy = share of French passages whose automatic Japanese partners are exactly the hand-marked ones.",
+        "",
+    ]
     cases = {}
     for fr_id, ja_id in PAIRS.items():
         fr = [p for p in passages if p.doc_id == fr_id]
@@ -86,28 +90,37 @@ def main(argv: list[str] | None = None) -> int:
 
     for label, change in ABLATIONS.items():
         params = dataclasses.replace(DEFAULT_PARAMS, **change)
-        lines += [f"## {label}", "", "| pair | case | accuracy | links 1:1 / 1:n / n:1 / 1:0 / 0:1 | flagged | wrong (French ordinal: got → expected) |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {label}",
+            "",
+            "| pair | case | accuracy | links 1:1 / 1:n / n:1 / 1:0 / 0:1 | flagged | wrong (French ordinal: got → expected) |",
+            "|---|---|---|---|---|---|",
+        ]
         for fr_id, (_fr, fr_cases) in cases.items():
             for case in fr_cases:
-                result = align_passages(case.fr_texts, case.ja_texts, case.fr_vecs, case.ja_vecs,
-                                        glossary=glossary, params=params)
+                result = align_passages(
+                    case.fr_texts, case.ja_texts, case.fr_vecs, case.ja_vecs, glossary=glossary, params=params
+                )
                 got = result.source_map()
                 wrong = [f"{i}: {list(got.get(i, ()))} → {sorted(case.gold[i])}" for i in wrong_passages(case, result)]
                 c = result.counts
                 kinds = " / ".join(str(c.get(k, 0)) for k in ("1:1", "1:n", "n:1", "1:0", "0:1"))
-                lines.append(f"| {fr_id} | {case.name} | {accuracy(case, result):.1%} "
-                             f"({len(case.gold) - len(wrong)}/{len(case.gold)}) | {kinds} | "
-                             f"{len(result.low_links())} | {'; '.join(wrong) or '—'} |")
+                lines.append(
+                    f"| {fr_id} | {case.name} | {accuracy(case, result):.1%} "
+                    f"({len(case.gold) - len(wrong)}/{len(case.gold)}) | {kinds} | "
+                    f"{len(result.low_links())} | {'; '.join(wrong) or '—'} |"
+                )
         lines.append("")
 
     kan, cha = cases["2010-kanazawa-fr"][1][0], cases["2012-chartres-fr"][1][0]
     lines += ["## A pair with nothing in common", ""]
     for label, a, b in (("FR Kanazawa × JA Chartres", kan, cha), ("FR Chartres × JA Kanazawa", cha, kan)):
         r = align_passages(a.fr_texts, b.ja_texts, a.fr_vecs, b.ja_vecs, glossary=glossary)
-        lines.append(f"- {label}: {len(r.low_links())}/{len(r.links)} links below the threshold, median confidence "
-                     f"{statistics.median(link.confidence for link in r.links):.2f}, coverage {r.coverage:.0%}; "
-                     f"warning: {r.warning!r}")
+        lines.append(
+            f"- {label}: {len(r.low_links())}/{len(r.links)} links below the threshold, median confidence "
+            f"{statistics.median(link.confidence for link in r.links):.2f}, coverage {r.coverage:.0%}; "
+            f"warning: {r.warning!r}"
+        )
     lines.append("")
 
     timings, cpu = [], []
@@ -122,12 +135,16 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         align_passages(split.fr_texts, split.ja_texts, split.fr_vecs, split.ja_vecs, glossary=glossary)
         split_t.append(time.perf_counter() - started)
-    lines += ["## Time (vectors computed)", "",
-              f"- Chartres {len(cha.fr_texts)} × {len(cha.ja_texts)}: median {statistics.median(timings) * 1000:.0f} ms, "
-              f"max {max(timings) * 1000:.0f} ms over {args.runs} runs (target ≤ 1 s); CPU time median "
-              f"{statistics.median(cpu) * 1000:.0f} ms; load average {os.getloadavg()[0]:.2f} at the end",
-              f"- Chartres split at every sentence {len(split.fr_texts)} × {len(split.ja_texts)}: median "
-              f"{statistics.median(split_t) * 1000:.0f} ms", ""]
+    lines += [
+        "## Time (vectors computed)",
+        "",
+        f"- Chartres {len(cha.fr_texts)} × {len(cha.ja_texts)}: median {statistics.median(timings) * 1000:.0f} ms, "
+        f"max {max(timings) * 1000:.0f} ms over {args.runs} runs (target ≤ 1 s); CPU time median "
+        f"{statistics.median(cpu) * 1000:.0f} ms; load average {os.getloadavg()[0]:.2f} at the end",
+        f"- Chartres split at every sentence {len(split.fr_texts)} × {len(split.ja_texts)}: median "
+        f"{statistics.median(split_t) * 1000:.0f} ms",
+        "",
+    ]
     report = "\n".join(lines)
     Path(args.out).write_text(report, encoding="utf-8")
     sys.stdout.write(report)

@@ -21,12 +21,12 @@ Progress = Callable[[str], None]
 
 def _cosines(vectors: np.ndarray, reference: np.ndarray) -> dict[str, float]:
     cos = np.sum(vectors * reference, axis=1)
-    return {"min": round(float(cos.min()), 6), "median": round(float(np.median(cos)), 6),
-            "n": len(cos)}
+    return {"min": round(float(cos.min()), 6), "median": round(float(np.median(cos)), 6), "n": len(cos)}
 
 
-def compare_backends(model: str, passages: Sequence[Passage], queries: list[str], backends: Sequence[str],
-                     progress: Progress) -> dict:
+def compare_backends(
+    model: str, passages: Sequence[Passage], queries: list[str], backends: Sequence[str], progress: Progress
+) -> dict:
     """Measure each backend on ``passages`` and ``queries``; cosines are against ``torch``.
 
     Returns
@@ -62,8 +62,13 @@ def compare_backends(model: str, passages: Sequence[Passage], queries: list[str]
             started = time.perf_counter()
             query_vectors.append(encoder.encode_query(q))
             samples.append((time.perf_counter() - started) * 1000.0)
-        entry = {"load_s": load_s, "passages": len(texts), "passages_s": round(passages_s, 2),
-                 "passages_per_s": round(len(texts) / passages_s, 1), "query_ms": summarize(samples)}
+        entry = {
+            "load_s": load_s,
+            "passages": len(texts),
+            "passages_s": round(passages_s, 2),
+            "passages_per_s": round(len(texts) / passages_s, 1),
+            "query_ms": summarize(samples),
+        }
         matrices = {"passages": passage_vectors, "queries": np.vstack(query_vectors)}
         if name == "torch":
             reference = matrices
@@ -71,9 +76,11 @@ def compare_backends(model: str, passages: Sequence[Passage], queries: list[str]
             entry["cosine_passages"] = _cosines(matrices["passages"], reference["passages"])
             entry["cosine_queries"] = _cosines(matrices["queries"], reference["queries"])
         out[name] = entry
-        progress(f"backend {name}: load {load_s} s, {entry['passages_per_s']} passages/s, query p50 "
-                 f"{entry['query_ms']['p50']} ms" + (f", cos min {entry['cosine_passages']['min']}"
-                                                     if "cosine_passages" in entry else ""))
+        progress(
+            f"backend {name}: load {load_s} s, {entry['passages_per_s']} passages/s, query p50 "
+            f"{entry['query_ms']['p50']} ms"
+            + (f", cos min {entry['cosine_passages']['min']}" if "cosine_passages" in entry else "")
+        )
         del encoder
         gc.collect()
     return out

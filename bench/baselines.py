@@ -53,8 +53,11 @@ def ours_keyword_step(service, queries: list[Query], repeats: int) -> dict:
     """Our keyword engine step: query parsing + Whoosh BM25F top-100 (no fusion, no highlighting)."""
     for q in queries:
         service.keyword.search(parse_query(q.text), WINDOW)
-    samples = [time_ms(lambda q=q: service.keyword.search(parse_query(q.text), WINDOW))
-               for _ in range(repeats) for q in queries]
+    samples = [
+        time_ms(lambda q=q: service.keyword.search(parse_query(q.text), WINDOW))
+        for _ in range(repeats)
+        for q in queries
+    ]
     return summarize(samples)
 
 
@@ -98,8 +101,14 @@ def rank_bm25_keyword(tokens: list[list[str]], queries: list[Query], repeats: in
     return {"index_s": index_s, "latency": summarize(samples)}
 
 
-def keyword_comparison(service, passages: Sequence[Passage], queries: list[Query], repeats: int,
-                       progress: Progress, with_rank_bm25: bool = False) -> dict:
+def keyword_comparison(
+    service,
+    passages: Sequence[Passage],
+    queries: list[Query],
+    repeats: int,
+    progress: Progress,
+    with_rank_bm25: bool = False,
+) -> dict:
     """Our keyword step vs bm25s (and rank_bm25) on the passages of ``service``'s index.
 
     Returns
@@ -110,8 +119,11 @@ def keyword_comparison(service, passages: Sequence[Passage], queries: list[Query
     """
     tokens, tokenize_s = tokenize_passages(passages, progress)
     progress(f"baselines: {len(passages)} passages tokenised in {tokenize_s} s")
-    out: dict = {"passages": len(passages), "tokenize_s": tokenize_s,
-                 "ours": ours_keyword_step(service, queries, repeats)}
+    out: dict = {
+        "passages": len(passages),
+        "tokenize_s": tokenize_s,
+        "ours": ours_keyword_step(service, queries, repeats),
+    }
     out["bm25s"] = bm25s_keyword(tokens, queries, repeats)
     out["ratio_ours_over_bm25s"] = _ratio(out["ours"], out["bm25s"]["latency"])
     progress(f"keyword step p50: ours {out['ours']['p50']} ms, bm25s {out['bm25s']['latency']['p50']} ms")
@@ -122,8 +134,9 @@ def keyword_comparison(service, passages: Sequence[Passage], queries: list[Query
     return out
 
 
-def semantic_comparison(vectors: np.ndarray, content_rows: np.ndarray | None, query_vectors: list[np.ndarray],
-                        repeats: int) -> dict:
+def semantic_comparison(
+    vectors: np.ndarray, content_rows: np.ndarray | None, query_vectors: list[np.ndarray], repeats: int
+) -> dict:
     """The semantic step: our ``top_k`` vs ``sentence_transformers.util.semantic_search``, top-100.
 
     ``ours_full`` scores the whole matrix; ``ours_service`` passes the content rows
@@ -150,8 +163,9 @@ def semantic_comparison(vectors: np.ndarray, content_rows: np.ndarray | None, qu
         "ours_full": run(lambda i: top_k(matrix, query_vectors[i], k)),
         "ours_service_rows": run(lambda i: top_k(vectors, query_vectors[i], k, rows)),
         "st_cos_sim": run(lambda i: util.semantic_search(queries_t[i], corpus_t, top_k=k)),
-        "st_dot_score": run(lambda i: util.semantic_search(queries_t[i], corpus_t, top_k=k,
-                                                            score_function=util.dot_score)),
+        "st_dot_score": run(
+            lambda i: util.semantic_search(queries_t[i], corpus_t, top_k=k, score_function=util.dot_score)
+        ),
     }
     out["ratio_ours_full_over_st_cos"] = _ratio(out["ours_full"], out["st_cos_sim"])
     out["ratio_ours_full_over_st_dot"] = _ratio(out["ours_full"], out["st_dot_score"])

@@ -27,12 +27,12 @@ def fresh_queries(passages: Sequence[Passage], n: int, seed: int = 11) -> list[s
         if p.lang == "ja":
             size = rng.randint(4, 10)
             start = rng.randrange(0, max(1, len(p.text) - size))
-            text = p.text[start:start + size].strip()
+            text = p.text[start : start + size].strip()
         else:
             words = p.text.split()
             size = rng.randint(2, 5)
             start = rng.randrange(0, max(1, len(words) - size + 1))
-            text = " ".join(words[start:start + size]).strip(" ,;:.()«»\"'")
+            text = " ".join(words[start : start + size]).strip(" ,;:.()«»\"'")
         if len(text) >= 3 and text not in seen:
             seen.add(text)
             out.append(text)

@@ -29,11 +29,52 @@ import httpx
 
 from bench.load import percentile, run_load
 
-FR_WORDS = ("coopération", "tourisme", "culturel", "jeunesse", "échanges", "économiques", "environnement",
-            "patrimoine", "risques", "naturels", "villes", "collectivités", "formation", "santé", "agriculture",
-            "énergie", "mondialisation", "développement", "durable", "universités", "artisanat", "numérique")
-JA_WORDS = ("防災", "観光", "文化", "交流", "青少年", "経済", "環境", "遺産", "自然災害", "都市", "自治体", "教育",
-            "農業", "エネルギー", "持続可能", "大学", "伝統工芸", "協力", "地域", "福祉")
+FR_WORDS = (
+    "coopération",
+    "tourisme",
+    "culturel",
+    "jeunesse",
+    "échanges",
+    "économiques",
+    "environnement",
+    "patrimoine",
+    "risques",
+    "naturels",
+    "villes",
+    "collectivités",
+    "formation",
+    "santé",
+    "agriculture",
+    "énergie",
+    "mondialisation",
+    "développement",
+    "durable",
+    "universités",
+    "artisanat",
+    "numérique",
+)
+JA_WORDS = (
+    "防災",
+    "観光",
+    "文化",
+    "交流",
+    "青少年",
+    "経済",
+    "環境",
+    "遺産",
+    "自然災害",
+    "都市",
+    "自治体",
+    "教育",
+    "農業",
+    "エネルギー",
+    "持続可能",
+    "大学",
+    "伝統工芸",
+    "協力",
+    "地域",
+    "福祉",
+)
 HEAVY_Q = ("自然災害への備えと文化観光の交流を進める地方自治体の協力" * 80)[:2000]
 
 
@@ -53,8 +94,19 @@ def new_queries(n: int, seed: int = 7) -> list[str]:
 
 
 def start_server(source: Path, index: Path, port: int, extra: list[str] | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(index.resolve()), "--host", "127.0.0.1",
-           "--port", str(port), *(extra or [])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jumelage.cli",
+        "serve",
+        "--index",
+        str(index.resolve()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *(extra or []),
+    ]
     process = subprocess.Popen(cmd, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -101,13 +153,19 @@ async def _heavy(base: str, seconds: float, clients: int) -> dict:
             await asyncio.sleep(0.02)
 
     limits = httpx.Limits(max_connections=clients + 4)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as heavy, \
-            httpx.AsyncClient(base_url=base, timeout=120) as light:
+    async with (
+        httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as heavy,
+        httpx.AsyncClient(base_url=base, timeout=120) as light,
+    ):
         await asyncio.gather(poll(light), *(heavy_client(i, heavy) for i in range(clients)))
     ordered = sorted(health)
-    return {"healthz_n": len(ordered), "healthz_p50_ms": round(percentile(ordered, 50), 1),
-            "healthz_p99_ms": round(percentile(ordered, 99), 1), "healthz_max_ms": round(ordered[-1], 1) if ordered else 0,
-            "heavy_statuses": dict(sorted(statuses.items()))}
+    return {
+        "healthz_n": len(ordered),
+        "healthz_p50_ms": round(percentile(ordered, 50), 1),
+        "healthz_p99_ms": round(percentile(ordered, 99), 1),
+        "healthz_max_ms": round(ordered[-1], 1) if ordered else 0,
+        "heavy_statuses": dict(sorted(statuses.items())),
+    }
 
 
 def stop_server(process: subprocess.Popen, grace_s: float = 30) -> float:
@@ -162,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
             results[f"load_c{c}"] = run_load(base, args.seconds, c, new_queries(50_000, seed=100 + i))
             # CPU per answered request: independent of how much of the shared machine the server got.
             served = results[f"load_c{c}"]["requests"] or 1
-            results[f"load_c{c}"]["server_cpu_ms_per_request"] = round((cpu_s(process.pid) - cpu_before) * 1000 / served, 1)
+            results[f"load_c{c}"]["server_cpu_ms_per_request"] = round(
+                (cpu_s(process.pid) - cpu_before) * 1000 / served, 1
+            )
             print(json.dumps({f"load_c{c}": results[f"load_c{c}"]}), file=sys.stderr, flush=True)
         results["rss_end_mb"] = rss_mb(process.pid)
     finally:

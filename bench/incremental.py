@@ -59,9 +59,11 @@ def corpus_with_new_declaration(source: Path, dest: Path, paragraphs: list[str])
     shutil.copytree(source, dest)
     (dest / "fr" / f"{NEW_DOC}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
     with (dest / "declarations.toml").open("a", encoding="utf-8") as handle:
-        handle.write(f'\n[[document]]\nid = "{NEW_DOC}"\ntitle = "Déclaration de Takamatsu (banc d\'essai)"\n'
-                     'edition = 4\ncity = "Takamatsu"\ncountry = "Japon"\ndate = "2014-10-01"\nlang = "fr"\n'
-                     f'path = "fr/{NEW_DOC}.txt"\nstatus = "official"\n')
+        handle.write(
+            f'\n[[document]]\nid = "{NEW_DOC}"\ntitle = "Déclaration de Takamatsu (banc d\'essai)"\n'
+            'edition = 4\ncity = "Takamatsu"\ncountry = "Japon"\ndate = "2014-10-01"\nlang = "fr"\n'
+            f'path = "fr/{NEW_DOC}.txt"\nstatus = "official"\n'
+        )
     return dest
 
 
@@ -125,15 +127,27 @@ def bundled(args, model, workdir: Path, out: dict) -> None:
         encoder = TimedEncoder(model)
         add_s, manifest = timed_build(bigger, target, encoder)
         remove_s, _ = timed_build(base, target, model)
-        runs.append({"add_s": add_s, "embedding_s": round(encoder.seconds, 2), "texts_embedded": encoder.texts,
-                     "other_s": round(add_s - encoder.seconds, 2), "remove_s": remove_s, "reused": manifest.reused})
+        runs.append(
+            {
+                "add_s": add_s,
+                "embedding_s": round(encoder.seconds, 2),
+                "texts_embedded": encoder.texts,
+                "other_s": round(add_s - encoder.seconds, 2),
+                "remove_s": remove_s,
+                "reused": manifest.reused,
+            }
+        )
         say(f"bundled run {i + 1}: {runs[-1]}")
     out["bundled"] = {
-        "passages_before": len(real), "passages_added": added, "runs": runs, "full_build_s": full_s,
+        "passages_before": len(real),
+        "passages_added": added,
+        "runs": runs,
+        "full_build_s": full_s,
         "add_median_s": statistics.median(r["add_s"] for r in runs),
         "embedding_median_s": statistics.median(r["embedding_s"] for r in runs),
         "other_median_s": statistics.median(r["other_s"] for r in runs),
-        "target_s": TARGET_BUNDLED_S, "open": open_costs(target),
+        "target_s": TARGET_BUNDLED_S,
+        "open": open_costs(target),
     }
 
 
@@ -148,47 +162,83 @@ def scale(args, model, workdir: Path, out: dict) -> None:
     synth = generate(real, args.scale)
     target = workdir / "scale"
     say(f"building the {args.scale:,}-passage synthetic index (composed vectors)")
-    full_s, _ = timed_build(base, target, ComposedEncoder(model, synth), passages=synth.passages,
-                            sentence_vectors=False)
+    full_s, _ = timed_build(
+        base, target, ComposedEncoder(model, synth), passages=synth.passages, sentence_vectors=False
+    )
     new = normalize_french("\n\n".join(new_declaration_paragraphs(real)) + "\n", "synth-new-fr")
     say(f"adding {len(new)} passages with the real model")
     encoder = TimedEncoder(model)
     add_s, manifest = timed_build(base, target, encoder, passages=synth.passages + new, sentence_vectors=False)
-    out["scale"] = {"passages_before": args.scale, "passages_added": len(new), "full_build_s": full_s,
-                    "add_s": add_s, "embedding_s": round(encoder.seconds, 2), "texts_embedded": encoder.texts,
-                    "reused": manifest.reused, "target_s": TARGET_SCALE_S,
-                    "open": open_costs(target)}
+    out["scale"] = {
+        "passages_before": args.scale,
+        "passages_added": len(new),
+        "full_build_s": full_s,
+        "add_s": add_s,
+        "embedding_s": round(encoder.seconds, 2),
+        "texts_embedded": encoder.texts,
+        "reused": manifest.reused,
+        "target_s": TARGET_SCALE_S,
+        "open": open_costs(target),
+    }
     say(f"scale: full {full_s} s, add {add_s} s; open {out['scale']['open']}")
 
 
 def render(out: dict) -> str:
-    lines = ["# Incremental index updates", "",
-             f"Command: `{out['command']}`  ", f"Machine: {out['machine']}  ",
-             f"Load average before / after: {out['load_before']} / {out['load_after']}  ", f"Embedding backend: {out.get('backend', 'torch')}", ""]
+    lines = [
+        "# Incremental index updates",
+        "",
+        f"Command: `{out['command']}`  ",
+        f"Machine: {out['machine']}  ",
+        f"Load average before / after: {out['load_before']} / {out['load_after']}  ",
+        f"Embedding backend: {out.get('backend', 'torch')}",
+        "",
+    ]
     if "bundled" in out:
         b = out["bundled"]
         ok = "met" if b["add_median_s"] <= b["target_s"] else "MISSED"
-        lines += [(f"## Bundled corpus ({b['passages_before']} passages) + one declaration of {b['passages_added']} "
-                  "passages, model loaded"), "",
-                  (f"- add (incremental build): median **{b['add_median_s']} s** over {len(b['runs'])} runs "
-                  f"(target ≤ {b['target_s']} s: {ok}); runs: {', '.join(str(r['add_s']) for r in b['runs'])} s"),
-                  (f"- of which embedding the new texts ({b['runs'][0]['texts_embedded']} passages and sentences): "
-                  f"median {b['embedding_median_s']} s; everything else (store, Whoosh copy and add, citations, "
-                  f"checksums, fsync): median {b['other_median_s']} s"),
-                  (f"- removing it again (nothing to embed): {', '.join(str(r['remove_s']) for r in b['runs'])} s; "
-                  f"full build of the bundled corpus: {b['full_build_s']} s"),
-                  f"- reused from the previous generation: {b['runs'][0]['reused']}",
-                  (f"- opening the index ({b['open']['bytes']:,} bytes): sizes checked {b['open']['open_sizes_ms']} ms, "
-                  f"every sha256 checked {b['open']['open_full_ms']} ms (median of 5)"), ""]
+        lines += [
+            (
+                f"## Bundled corpus ({b['passages_before']} passages) + one declaration of {b['passages_added']} "
+                "passages, model loaded"
+            ),
+            "",
+            (
+                f"- add (incremental build): median **{b['add_median_s']} s** over {len(b['runs'])} runs "
+                f"(target ≤ {b['target_s']} s: {ok}); runs: {', '.join(str(r['add_s']) for r in b['runs'])} s"
+            ),
+            (
+                f"- of which embedding the new texts ({b['runs'][0]['texts_embedded']} passages and sentences): "
+                f"median {b['embedding_median_s']} s; everything else (store, Whoosh copy and add, citations, "
+                f"checksums, fsync): median {b['other_median_s']} s"
+            ),
+            (
+                f"- removing it again (nothing to embed): {', '.join(str(r['remove_s']) for r in b['runs'])} s; "
+                f"full build of the bundled corpus: {b['full_build_s']} s"
+            ),
+            f"- reused from the previous generation: {b['runs'][0]['reused']}",
+            (
+                f"- opening the index ({b['open']['bytes']:,} bytes): sizes checked {b['open']['open_sizes_ms']} ms, "
+                f"every sha256 checked {b['open']['open_full_ms']} ms (median of 5)"
+            ),
+            "",
+        ]
     if "scale" in out:
         s = out["scale"]
         ok = "met" if s["add_s"] <= s["target_s"] else "MISSED"
-        lines += [f"## Synthetic index of {s['passages_before']:,} passages + {s['passages_added']} passages", "",
-                  (f"- add with the real model (loaded): **{s['add_s']} s** (target ≤ {s['target_s']} s: {ok}), "
-                  f"of which embedding {s['texts_embedded']} texts {s['embedding_s']} s; reused {s['reused']}"),
-                  f"- full build (composed vectors, no real embedding): {s['full_build_s']} s",
-                  (f"- opening the index ({s['open']['bytes']:,} bytes): sizes checked {s['open']['open_sizes_ms']} ms, "
-                  f"every sha256 checked {s['open']['open_full_ms']} ms (median of 5)"), ""]
+        lines += [
+            f"## Synthetic index of {s['passages_before']:,} passages + {s['passages_added']} passages",
+            "",
+            (
+                f"- add with the real model (loaded): **{s['add_s']} s** (target ≤ {s['target_s']} s: {ok}), "
+                f"of which embedding {s['texts_embedded']} texts {s['embedding_s']} s; reused {s['reused']}"
+            ),
+            f"- full build (composed vectors, no real embedding): {s['full_build_s']} s",
+            (
+                f"- opening the index ({s['open']['bytes']:,} bytes): sizes checked {s['open']['open_sizes_ms']} ms, "
+                f"every sha256 checked {s['open']['open_full_ms']} ms (median of 5)"
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -199,13 +249,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=Path("corpus"))
     p.add_argument("--model", default="var/model/multilingual-e5-small")
     p.add_argument("--out", type=Path, default=BENCH_DIR)
-    p.add_argument("--embedding-backend", default=None,
-                   help="torch, onnx or onnx-int8 (default: the index default, as `jumelage add` uses)")
+    p.add_argument(
+        "--embedding-backend",
+        default=None,
+        help="torch, onnx or onnx-int8 (default: the index default, as `jumelage add` uses)",
+    )
     args = p.parse_args(argv)
     from indexer.embedding.backends import effective_backend, load_encoder
 
-    out: dict = {"command": "python -m bench.incremental " + " ".join(argv if argv is not None else sys.argv[1:]),
-                 "machine": machine_info(), "load_before": load_average()}
+    out: dict = {
+        "command": "python -m bench.incremental " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine_info(),
+        "load_before": load_average(),
+    }
     model = load_encoder(args.model, args.embedding_backend)
     out["backend"] = effective_backend(args.model, args.embedding_backend)
     with tempfile.TemporaryDirectory(prefix="jumelage-incremental-") as tmp:

@@ -45,8 +45,9 @@ def _by_lang(samples: list[tuple[str, float]]) -> dict[str, dict]:
     return {lang: summarize([ms for sample_lang, ms in samples if sample_lang == lang]) for lang in langs}
 
 
-def in_process(service, queries: list[Query], repeats: int, progress: Progress,
-               modes: tuple[str, ...] = MODES) -> dict[str, dict]:
+def in_process(
+    service, queries: list[Query], repeats: int, progress: Progress, modes: tuple[str, ...] = MODES
+) -> dict[str, dict]:
     """Latency of ``service.search`` (ranking, fusion, highlighting, JSON dict) per mode.
 
     For each mode: a *cold* pass where every query is seen for the first time
@@ -108,8 +109,9 @@ class Server:
 
 
 @contextmanager
-def serve(index_dir: Path, log: Path, model: str | None = None, timeout_s: float = 180.0,
-          backend: str | None = None) -> Iterator[Server]:
+def serve(
+    index_dir: Path, log: Path, model: str | None = None, timeout_s: float = 180.0, backend: str | None = None
+) -> Iterator[Server]:
     """Start ``jumelage serve --index DIR`` on a free port of 127.0.0.1 and wait for /healthz.
 
     ``started_s`` is the time to the first answered ``/healthz`` (the server is up:
@@ -176,8 +178,9 @@ def _http_pass(client, queries: list[Query], mode: str) -> tuple[list[tuple[str,
     return samples, errors
 
 
-def over_http(server: Server, queries: list[Query], modes: tuple[str, ...], repeats: int,
-              progress: Progress) -> dict[str, dict]:
+def over_http(
+    server: Server, queries: list[Query], modes: tuple[str, ...], repeats: int, progress: Progress
+) -> dict[str, dict]:
     """Latency of ``GET /api/search`` per mode, from a keep-alive httpx client.
 
     The first pass of each mode is the *cold* one: each query is new to the server's
@@ -206,9 +209,17 @@ def over_http(server: Server, queries: list[Query], modes: tuple[str, ...], repe
     return out
 
 
-def http_benchmark(index_dir: Path, queries: list[Query], repeats: int, log_dir: Path, progress: Progress,
-                   load_seconds: float = 0.0, model: str | None = None, backend: str | None = None,
-                   load_queries: list[str] | None = None) -> dict:
+def http_benchmark(
+    index_dir: Path,
+    queries: list[Query],
+    repeats: int,
+    log_dir: Path,
+    progress: Progress,
+    load_seconds: float = 0.0,
+    model: str | None = None,
+    backend: str | None = None,
+    load_queries: list[str] | None = None,
+) -> dict:
     """HTTP latency for every mode, server memory, and (if ``bench.load`` exists) a load run.
 
     Two servers are started in turn: one measures keyword then semantic, a fresh one
@@ -217,12 +228,19 @@ def http_benchmark(index_dir: Path, queries: list[Query], repeats: int, log_dir:
     result: dict = {"modes": {}, "servers": []}
     for name, modes in (("a", ("keyword", "semantic")), ("b", ("hybrid",))):
         with serve(index_dir, log_dir / f"serve-{name}.log", model, backend=backend) as server:
-            progress(f"server {name} up on {server.base_url} after {server.started_s} s, "
-                     f"encoder ready after {server.semantic_ready_s} s")
+            progress(
+                f"server {name} up on {server.base_url} after {server.started_s} s, "
+                f"encoder ready after {server.semantic_ready_s} s"
+            )
             idle = server.memory()
             result["modes"].update(over_http(server, queries, modes, repeats, progress))
-            entry = {"server": name, "startup_s": server.started_s, "semantic_ready_s": server.semantic_ready_s,
-                     "idle_mb": idle, "after_queries_mb": server.memory()}
+            entry = {
+                "server": name,
+                "startup_s": server.started_s,
+                "semantic_ready_s": server.semantic_ready_s,
+                "idle_mb": idle,
+                "after_queries_mb": server.memory(),
+            }
             if name == "b" and load_seconds > 0:
                 entry["load"] = load_run(server.base_url, queries, load_seconds, progress, load_queries)
                 entry["after_load_mb"] = server.memory()
@@ -237,8 +255,9 @@ def http_benchmark(index_dir: Path, queries: list[Query], repeats: int, log_dir:
     return result
 
 
-def load_run(base_url: str, queries: list[Query], seconds: float, progress: Progress,
-             texts: list[str] | None = None) -> dict:
+def load_run(
+    base_url: str, queries: list[Query], seconds: float, progress: Progress, texts: list[str] | None = None
+) -> dict:
     """Call ``bench.load.run_load`` when another engineer's load generator exists; else say it is missing."""
     try:
         from bench.load import run_load
@@ -251,5 +270,11 @@ def load_run(base_url: str, queries: list[Query], seconds: float, progress: Prog
         figures = run_load(base_url, seconds=seconds, concurrency=16, queries=texts, mode="hybrid")
     except Exception as err:  # noqa: BLE001 - the load generator is someone else's code: report, do not crash the run
         return {"available": True, "error": f"{err.__class__.__name__}: {err}"}
-    return {"available": True, "mode": "hybrid", "seconds": seconds, "concurrency": 16,
-            "distinct_queries": len(texts), **dict(figures)}
+    return {
+        "available": True,
+        "mode": "hybrid",
+        "seconds": seconds,
+        "concurrency": 16,
+        "distinct_queries": len(texts),
+        **dict(figures),
+    }

@@ -29,8 +29,18 @@ import httpx
 
 from bench.stats import free_port
 
-DEFAULT_QUERIES = ("mondialisation", "tourisme culturel", "risques naturels", "自然災害への備え", "jeunesse",
-                   "coopération décentralisée", "文化観光", "développement durable", "防災", "échanges économiques")
+DEFAULT_QUERIES = (
+    "mondialisation",
+    "tourisme culturel",
+    "risques naturels",
+    "自然災害への備え",
+    "jeunesse",
+    "coopération décentralisée",
+    "文化観光",
+    "développement durable",
+    "防災",
+    "échanges économiques",
+)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 REQUEST_TIMEOUT_S = 60.0
 
@@ -49,8 +59,15 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-async def _worker(client: httpx.AsyncClient, path: str, params: itertools.cycle, deadline: float,
-                  latencies: list[float], statuses: dict[str, int], by_status: dict[str, list[float]]) -> None:
+async def _worker(
+    client: httpx.AsyncClient,
+    path: str,
+    params: itertools.cycle,
+    deadline: float,
+    latencies: list[float],
+    statuses: dict[str, int],
+    by_status: dict[str, list[float]],
+) -> None:
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
@@ -88,13 +105,22 @@ async def _load(base_url: str, seconds: float, concurrency: int, path: str, para
         "elapsed_s": round(elapsed, 2),
         "statuses": dict(sorted(statuses.items())),
         # Latency of each kind of answer: a refusal (503) must be fast, whatever the successes cost.
-        "by_status": {key: {"p50_ms": round(percentile(sorted(v), 50), 1), "p99_ms": round(percentile(sorted(v), 99), 1)}
-                      for key, v in sorted(by_status.items())},
+        "by_status": {
+            key: {"p50_ms": round(percentile(sorted(v), 50), 1), "p99_ms": round(percentile(sorted(v), 99), 1)}
+            for key, v in sorted(by_status.items())
+        },
     }
 
 
-def run_load(base_url: str, seconds: float = 30, concurrency: int = 16, queries: list[str] | None = None,
-             *, mode: str | None = None, path: str = "/api/search") -> dict:
+def run_load(
+    base_url: str,
+    seconds: float = 30,
+    concurrency: int = 16,
+    queries: list[str] | None = None,
+    *,
+    mode: str | None = None,
+    path: str = "/api/search",
+) -> dict:
     """Keep ``concurrency`` searches in flight for ``seconds`` against ``base_url``.
 
     Parameters
@@ -141,7 +167,18 @@ def run_load(base_url: str, seconds: float = 30, concurrency: int = 16, queries:
 def serve(index: Path, startup_timeout: float = 180) -> tuple[subprocess.Popen, str]:
     """Start ``jumelage serve`` on a free loopback port and wait until /healthz answers."""
     port = free_port()
-    cmd = [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jumelage.cli",
+        "serve",
+        "--index",
+        str(index),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_timeout

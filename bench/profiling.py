@@ -38,6 +38,9 @@ def profile_search(service, queries: list[Query], mode: str, repeats: int, name:
     flat.write_text(flat_text, encoding="utf-8")
     lines = [line for line in flat_text.splitlines() if line.strip()]
     start = next((i + 1 for i, line in enumerate(lines) if line.startswith("Profile at")), 0)
-    top = lines[start:start + FLAT_LINES]
-    return {"tree": str(tree.relative_to(PROFILE_DIR.parent.parent)),
-            "flat": str(flat.relative_to(PROFILE_DIR.parent.parent)), "top_self": top}
+    top = lines[start : start + FLAT_LINES]
+    return {
+        "tree": str(tree.relative_to(PROFILE_DIR.parent.parent)),
+        "flat": str(flat.relative_to(PROFILE_DIR.parent.parent)),
+        "top_self": top,
+    }

@@ -34,8 +34,12 @@ def _request(rng: random.Random, query: str) -> tuple[str, dict]:
     """One request of the mix: mostly API searches in every mode, then pages and quotations."""
     roll = rng.random()
     if roll < 0.55:
-        return "/api/search", {"q": query, "mode": rng.choice(MODES), "limit": rng.choice((10, 50, 200)),
-                               "offset": rng.choice((0, 0, 10))}
+        return "/api/search", {
+            "q": query,
+            "mode": rng.choice(MODES),
+            "limit": rng.choice((10, 50, 200)),
+            "offset": rng.choice((0, 0, 10)),
+        }
     if roll < 0.75:
         return "/", {"q": query, "mode": rng.choice(MODES), "ui": rng.choice(("fr", "ja"))}
     if roll < 0.9:
@@ -72,19 +76,33 @@ async def _run(base: str, pid: int, args: argparse.Namespace) -> dict:
     started = time.monotonic()
     curve: list[tuple[float, float]] = []
     warm: dict[str, int] = {}
-    await asyncio.gather(_clients(base, args.warmup, args.concurrency, warm, seed=1),
-                         _sample(pid, args.warmup, args.every, started, curve))
+    await asyncio.gather(
+        _clients(base, args.warmup, args.concurrency, warm, seed=1),
+        _sample(pid, args.warmup, args.every, started, curve),
+    )
     after_warmup = rss_mb(pid)
     soak: dict[str, int] = {}
-    await asyncio.gather(_clients(base, args.seconds, args.concurrency, soak, seed=2),
-                         _sample(pid, args.seconds, args.every, started, curve))
+    await asyncio.gather(
+        _clients(base, args.seconds, args.concurrency, soak, seed=2),
+        _sample(pid, args.seconds, args.every, started, curve),
+    )
     final = rss_mb(pid)
     curve.append((round(time.monotonic() - started, 1), final))
     growth = (final - after_warmup) / after_warmup if after_warmup else 0.0
-    return {"warmup_s": args.warmup, "soak_s": args.seconds, "concurrency": args.concurrency,
-            "rss_after_warmup_mb": after_warmup, "rss_final_mb": final, "rss_peak_mb": max(r for _, r in curve),
-            "growth": round(growth, 4), "tolerance": args.tolerance, "passed": growth <= args.tolerance,
-            "requests_warmup": warm, "requests_soak": soak, "curve": curve}
+    return {
+        "warmup_s": args.warmup,
+        "soak_s": args.seconds,
+        "concurrency": args.concurrency,
+        "rss_after_warmup_mb": after_warmup,
+        "rss_final_mb": final,
+        "rss_peak_mb": max(r for _, r in curve),
+        "growth": round(growth, 4),
+        "tolerance": args.tolerance,
+        "passed": growth <= args.tolerance,
+        "requests_warmup": warm,
+        "requests_soak": soak,
+        "curve": curve,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,9 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     result["server_shutdown_s"] = shutdown_s
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     curve = " ".join(f"{t:.0f}s:{r:.0f}" for t, r in result["curve"])
-    print(f"RSS after warm-up {result['rss_after_warmup_mb']} MB, final {result['rss_final_mb']} MB "
-          f"({result['growth']:+.1%}, tolerance {args.tolerance:.0%}): {'PASS' if result['passed'] else 'FAIL'}\n"
-          f"curve (s:MB): {curve}")
+    print(
+        f"RSS after warm-up {result['rss_after_warmup_mb']} MB, final {result['rss_final_mb']} MB "
+        f"({result['growth']:+.1%}, tolerance {args.tolerance:.0%}): {'PASS' if result['passed'] else 'FAIL'}\n"
+        f"curve (s:MB): {curve}"
+    )
     return 0 if result["passed"] else 1
 
 

@@ -99,8 +99,9 @@ def generate(real: list[Passage], n: int, seed: int = 20240601) -> SyntheticCorp
         ordinal = counts[lang]
         counts[lang] += 1
         doc_id = f"synth-{ordinal // PASSAGES_PER_DOC:03d}-{lang}"
-        passages.append(Passage(doc_id, lang, ordinal % PASSAGES_PER_DOC, template.kind, template.section,
-                                text, 0, len(text)))
+        passages.append(
+            Passage(doc_id, lang, ordinal % PASSAGES_PER_DOC, template.kind, template.section, text, 0, len(text))
+        )
         composition.append(tuple(intern(part) for part in parts))
     return SyntheticCorpus(passages, pieces, composition, counts)
 
@@ -150,8 +151,9 @@ class ComposedEncoder:
         return out
 
 
-def sample_embedding_rate(model, corpus: SyntheticCorpus, sample: int = 64, rounds: int = 2,
-                          seed: int = 7) -> dict[str, float]:
+def sample_embedding_rate(
+    model, corpus: SyntheticCorpus, sample: int = 64, rounds: int = 2, seed: int = 7
+) -> dict[str, float]:
     """Embed ``sample`` real synthetic passages ``rounds`` times and extrapolate to the whole corpus.
 
     The best round is used (the machine is shared: the slowest round mostly

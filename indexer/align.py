@@ -176,9 +176,12 @@ def _span_cosines(sims: np.ndarray, gram: np.ndarray, lengths: np.ndarray, k: in
     if n <= 0:
         return np.zeros((0, sims.shape[1]))
     weighted = sims * lengths[:, None]
-    numerator = sum(weighted[s:s + n] for s in range(k))
-    norm2 = sum(lengths[s:s + n] * lengths[t:t + n] * np.diagonal(gram, offset=t - s)[min(s, t):min(s, t) + n]
-                for s in range(k) for t in range(k))
+    numerator = sum(weighted[s : s + n] for s in range(k))
+    norm2 = sum(
+        lengths[s : s + n] * lengths[t : t + n] * np.diagonal(gram, offset=t - s)[min(s, t) : min(s, t) + n]
+        for s in range(k)
+        for t in range(k)
+    )
     return numerator / np.sqrt(np.maximum(norm2, 1e-12))[:, None]
 
 
@@ -202,7 +205,7 @@ def _span_incidence(incidence: np.ndarray, k: int) -> np.ndarray:
     n = len(incidence) - k + 1
     if n <= 0:
         return np.zeros((0, incidence.shape[1]), np.float32)
-    return np.max(np.stack([incidence[s:s + n] for s in range(k)]), axis=0)
+    return np.max(np.stack([incidence[s : s + n] for s in range(k)]), axis=0)
 
 
 def _anchor_matrix(src: np.ndarray, tgt: np.ndarray, idf: np.ndarray) -> np.ndarray:
@@ -236,9 +239,15 @@ class _Costs:
 
 
 def _move_costs(
-    src_vecs: np.ndarray, tgt_vecs: np.ndarray, src_len: np.ndarray, tgt_len: np.ndarray,
-    src_anchor: list[frozenset[str]], tgt_anchor: list[frozenset[str]],
-    src_head: np.ndarray, tgt_head: np.ndarray, params: AlignParams,
+    src_vecs: np.ndarray,
+    tgt_vecs: np.ndarray,
+    src_len: np.ndarray,
+    tgt_len: np.ndarray,
+    src_anchor: list[frozenset[str]],
+    tgt_anchor: list[frozenset[str]],
+    src_head: np.ndarray,
+    tgt_head: np.ndarray,
+    params: AlignParams,
 ) -> _Costs:
     n, m = len(src_vecs), len(tgt_vecs)
     moves = [(1, b) for b in range(1, params.max_merge + 1)] + [(a, 1) for a in range(2, params.max_merge + 1)]
@@ -270,7 +279,10 @@ def _move_costs(
             cost = cost - params.heading_weight * (src_head[:, None] & tgt_head[None, :])
             cost = cost + params.heading_weight * (src_head[:, None] ^ tgt_head[None, :])
         else:  # a heading is not merged into a paragraph
-            heads = _span_sums(src_head.astype(np.float64), a)[:, None] + _span_sums(tgt_head.astype(np.float64), b)[None, :]
+            heads = (
+                _span_sums(src_head.astype(np.float64), a)[:, None]
+                + _span_sums(tgt_head.astype(np.float64), b)[None, :]
+            )
             cost = cost + params.heading_weight * heads
         # Per passage covered, like a skip: a 1:3 link is not cheaper than a 1:1 link and two skips.
         cost = cost * (a + b) / 2.0 + params.merge_penalty * (a + b - 2)
@@ -357,8 +369,10 @@ def align_passages(
     """
     n, m = len(src_texts), len(tgt_texts)
     if src_vecs.shape[0] != n or tgt_vecs.shape[0] != m:
-        raise ValueError(f"got {n} French texts for {src_vecs.shape[0]} vectors and {m} Japanese texts "
-                         f"for {tgt_vecs.shape[0]} vectors")
+        raise ValueError(
+            f"got {n} French texts for {src_vecs.shape[0]} vectors and {m} Japanese texts "
+            f"for {tgt_vecs.shape[0]} vectors"
+        )
     if n == 0 or m == 0:
         links = tuple(Link((i,), (), 0.0) for i in range(n)) + tuple(Link((), (j,), 0.0) for j in range(m))
         return _result(links, 0.0, params)
@@ -369,8 +383,17 @@ def align_passages(
     tgt_len = np.array([max(len(t), 1) for t in tgt_texts], np.float64)
     src_head = np.array([is_heading_like(t) for t in src_texts])
     tgt_head = np.array([is_heading_like(t) for t in tgt_texts])
-    costs = _move_costs(np.asarray(src_vecs, np.float32), np.asarray(tgt_vecs, np.float32), src_len, tgt_len,
-                        src_anchor, tgt_anchor, src_head, tgt_head, params)
+    costs = _move_costs(
+        np.asarray(src_vecs, np.float32),
+        np.asarray(tgt_vecs, np.float32),
+        src_len,
+        tgt_len,
+        src_anchor,
+        tgt_anchor,
+        src_head,
+        tgt_head,
+        params,
+    )
     path = _dynamic_programme(n, m, costs, params.skip_cost)
     matched: dict[tuple[int, int], float] = {}
     for i, j, a, b, step in path:
@@ -399,12 +422,16 @@ def _best_single(costs: _Costs, i: int | None, j: int | None) -> float:
 
 
 def _result(links: tuple[Link, ...], coverage: float, params: AlignParams) -> AlignmentResult:
-    counts = Counter(link.kind if link.kind in ("1:1", "1:0", "0:1") else
-                     ("1:n" if len(link.source) == 1 else "n:1") for link in links)
+    counts = Counter(
+        link.kind if link.kind in ("1:1", "1:0", "0:1") else ("1:n" if len(link.source) == 1 else "n:1")
+        for link in links
+    )
     low = sum(1 for link in links if link.is_low())
     warning = None
     if links and (low / len(links) > params.warn_fraction or coverage < 1.0 - params.warn_fraction):
-        warning = (f"{low} of {len(links)} links have a confidence below {LOW_CONFIDENCE} and confident links hold "
-                   f"{coverage:.0%} of the passages: these texts may not be translations of each other; "
-                   "check the pair, or review every link")
+        warning = (
+            f"{low} of {len(links)} links have a confidence below {LOW_CONFIDENCE} and confident links hold "
+            f"{coverage:.0%} of the passages: these texts may not be translations of each other; "
+            "check the pair, or review every link"
+        )
     return AlignmentResult(links, warning, LOW_CONFIDENCE, dict(counts), round(coverage, 4))

@@ -113,7 +113,9 @@ def align_translation(
     for passage, refs in parsed:
         for pid, fp in refs:
             if split_passage_id(pid)[0] != french_doc or pid not in by_id:
-                raise AlignmentError(f"{path}: {passage.passage_id} names {pid}, which is not a passage of {french_doc}")
+                raise AlignmentError(
+                    f"{path}: {passage.passage_id} names {pid}, which is not a passage of {french_doc}"
+                )
             expected = fingerprint(by_id[pid].text)
             if fp != expected:
                 raise AlignmentError(
@@ -123,8 +125,9 @@ def align_translation(
             to_japanese[pid].append(passage.passage_id)
         first = by_id[refs[0][0]]
         aligned = tuple(pid for pid, _ in refs)
-        passages.append(Passage(doc_id, Lang.JA, passage.ordinal, first.kind, "", passage.text,
-                                passage.start, passage.end, aligned))
+        passages.append(
+            Passage(doc_id, Lang.JA, passage.ordinal, first.kind, "", passage.text, passage.start, passage.end, aligned)
+        )
     orphans = [pid for pid, ja in to_japanese.items() if not ja]
     if orphans:
         raise AlignmentError(f"{path}: French passage(s) without a translation: {', '.join(orphans[:8])}")
@@ -143,6 +146,17 @@ def _with_sections(passages: list[Passage], french: list[Passage]) -> list[Passa
     for passage in passages:
         fr = fr_by_id[passage.aligned_passage_ids[0]]
         parts = [heading_ja.get(part, part) for part in fr.section.split(" › ") if part]
-        out.append(Passage(passage.doc_id, Lang.JA, passage.ordinal, passage.kind, " › ".join(parts),
-                           passage.text, passage.start, passage.end, passage.aligned_passage_ids))
+        out.append(
+            Passage(
+                passage.doc_id,
+                Lang.JA,
+                passage.ordinal,
+                passage.kind,
+                " › ".join(parts),
+                passage.text,
+                passage.start,
+                passage.end,
+                passage.aligned_passage_ids,
+            )
+        )
     return out

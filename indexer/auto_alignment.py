@@ -86,8 +86,14 @@ def load_glossary(corpus_root: Path) -> list[tuple[str, str]]:
 # --- the sidecar file -----------------------------------------------------------------
 
 
-def format_sidecar(fr_id: str, ja_id: str, french: Sequence[Passage], japanese: Sequence[Passage],
-                   result: AlignmentResult, note: str = "") -> str:
+def format_sidecar(
+    fr_id: str,
+    ja_id: str,
+    french: Sequence[Passage],
+    japanese: Sequence[Passage],
+    result: AlignmentResult,
+    note: str = "",
+) -> str:
     out = io.StringIO()
     out.write(f"# jumelage automatic alignment: {ja_id} → {fr_id}\n")
     out.write("# written by `jumelage align FR JA --write`; one line per link, ordinals of each document.\n")
@@ -132,7 +138,9 @@ def parse_sidecar(text: str, french: Sequence[Passage], japanese: Sequence[Passa
         where = f"{path}:{lineno}"
         fields = line.split("\t")
         if len(fields) != 5:
-            raise AlignmentError(f"{where}: expected 5 tab-separated fields (fr, ja, confidence, fingerprints); {rerun}")
+            raise AlignmentError(
+                f"{where}: expected 5 tab-separated fields (fr, ja, confidence, fingerprints); {rerun}"
+            )
         src, tgt = _ordinals(fields[0], where), _ordinals(fields[1], where)
         try:
             confidence = float(fields[2])
@@ -140,18 +148,24 @@ def parse_sidecar(text: str, french: Sequence[Passage], japanese: Sequence[Passa
             raise AlignmentError(f"{where}: confidence {fields[2]!r} is not a number between 0 and 1") from None
         if not 0.0 <= confidence <= 1.0 or not (src or tgt):
             raise AlignmentError(f"{where}: a link needs a passage on one side at least and a confidence in [0, 1]")
-        for side, ordinals, passages, prints, seen in (("French", src, french, fields[3], seen_fr),
-                                                       ("Japanese", tgt, japanese, fields[4], seen_ja)):
+        for side, ordinals, passages, prints, seen in (
+            ("French", src, french, fields[3], seen_fr),
+            ("Japanese", tgt, japanese, fields[4], seen_ja),
+        ):
             expected = prints.split(",") if prints != "-" else []
             if len(expected) != len(ordinals):
                 raise AlignmentError(f"{where}: {len(ordinals)} {side} ordinals but {len(expected)} fingerprints")
             for ordinal, fp in zip(ordinals, expected, strict=False):
                 if ordinal >= len(passages):
-                    raise AlignmentError(f"{where}: {side} passage {ordinal} does not exist "
-                                         f"(the text has {len(passages)} passages); {rerun}")
+                    raise AlignmentError(
+                        f"{where}: {side} passage {ordinal} does not exist "
+                        f"(the text has {len(passages)} passages); {rerun}"
+                    )
                 if fingerprint(passages[ordinal].text) != fp:
-                    raise AlignmentError(f"{where}: {side} passage {passages[ordinal].passage_id} changed since it "
-                                         f"was aligned ({passages[ordinal].text[:40]!r}…); {rerun}")
+                    raise AlignmentError(
+                        f"{where}: {side} passage {passages[ordinal].passage_id} changed since it "
+                        f"was aligned ({passages[ordinal].text[:40]!r}…); {rerun}"
+                    )
                 if ordinal in seen:
                     raise AlignmentError(f"{where}: {side} passage {passages[ordinal].passage_id} is linked twice")
                 seen.add(ordinal)
@@ -163,8 +177,9 @@ def parse_sidecar(text: str, french: Sequence[Passage], japanese: Sequence[Passa
     return links
 
 
-def apply_links(french: Sequence[Passage], japanese: Sequence[Passage],
-                links: Sequence[Link]) -> tuple[list[Passage], list[Passage]]:
+def apply_links(
+    french: Sequence[Passage], japanese: Sequence[Passage], links: Sequence[Link]
+) -> tuple[list[Passage], list[Passage]]:
     """Both documents' passages with ``aligned_passage_ids`` and ``alignment_confidence`` set."""
     fr_out, ja_out = list(french), list(japanese)
     for link in links:
@@ -177,8 +192,9 @@ def apply_links(french: Sequence[Passage], japanese: Sequence[Passage],
     return fr_out, ja_out
 
 
-def read_auto_alignment(raw: str, links_path: Path, doc_id: str, lang: str,
-                        french: Sequence[Passage]) -> tuple[list[Passage], list[Passage]]:
+def read_auto_alignment(
+    raw: str, links_path: Path, doc_id: str, lang: str, french: Sequence[Passage]
+) -> tuple[list[Passage], list[Passage]]:
     """Passages of a translation without markers, linked by its sidecar when there is one.
 
     Returns ``(french, japanese)``: the French passages with their links added,
@@ -205,9 +221,16 @@ def _vectors(texts: list[str], encoder: PassageEncoder | None, known: Mapping[st
     return np.array([known[t] if t in known else fresh[t] for t in texts], dtype=np.float32)
 
 
-def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: PassageEncoder | None, *,
-                      write: bool = False, known_vectors: Mapping[str, np.ndarray] | None = None,
-                      corpus: Corpus | None = None) -> DocumentAlignment:
+def align_translation(
+    corpus_dir: Path | str,
+    fr_id: str,
+    ja_id: str,
+    encoder: PassageEncoder | None,
+    *,
+    write: bool = False,
+    known_vectors: Mapping[str, np.ndarray] | None = None,
+    corpus: Corpus | None = None,
+) -> DocumentAlignment:
     """Align ``ja_id`` with ``fr_id`` by embeddings; with ``write``, store the links in the sidecar.
 
     Parameters
@@ -231,16 +254,20 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: P
     corpus = corpus or load_corpus(corpus_dir)
     fr_doc, ja_doc = corpus.document(fr_id), corpus.document(ja_id)
     if fr_doc.lang != "fr" or ja_doc.lang != "ja":
-        raise CorpusError(f"align FR_ID JA_ID: {fr_id} is {fr_doc.lang!r} and {ja_id} is {ja_doc.lang!r}; "
-                          "give the French document first, then the Japanese one")
+        raise CorpusError(
+            f"align FR_ID JA_ID: {fr_id} is {fr_doc.lang!r} and {ja_id} is {ja_doc.lang!r}; "
+            "give the French document first, then the Japanese one"
+        )
     if fr_doc.translation_of is not None:
         raise CorpusError(f"{fr_id} is itself a translation; align a translation with its original")
     french = normalize_document(corpus.read_text(fr_doc), fr_id, fr_doc.lang)
     raw = corpus.read_text(ja_doc)
     marked = has_markers(raw)
     if write and marked:  # checked before any embedding: fails at once, changes nothing
-        raise AlignmentError(f"{ja_doc.path} has explicit '@' markers, which always win: nothing written "
-                             "(remove the markers to align it automatically)")
+        raise AlignmentError(
+            f"{ja_doc.path} has explicit '@' markers, which always win: nothing written "
+            "(remove the markers to align it automatically)"
+        )
     if marked:
         stripped = "\n".join(line for line in raw.split("\n") if not line.startswith(("@", "#")))
         japanese = document_passages(stripped, ja_id, "ja")
@@ -248,9 +275,10 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: P
         japanese = document_passages(raw, ja_id, "ja")
     known = dict(known_vectors or {})
     both = _vectors([p.text for p in french] + [p.text for p in japanese], encoder, known)  # one batch
-    fr_vecs, ja_vecs = both[: len(french)], both[len(french):]
-    result = align_passages([p.text for p in french], [p.text for p in japanese], fr_vecs, ja_vecs,
-                            glossary=load_glossary(corpus.root))
+    fr_vecs, ja_vecs = both[: len(french)], both[len(french) :]
+    result = align_passages(
+        [p.text for p in french], [p.text for p in japanese], fr_vecs, ja_vecs, glossary=load_glossary(corpus.root)
+    )
     written = None
     if write:
         written = corpus.alignment_path(ja_doc)
@@ -259,6 +287,8 @@ def align_translation(corpus_dir: Path | str, fr_id: str, ja_id: str, encoder: P
             tmp.write_text(format_sidecar(fr_id, ja_id, french, japanese, result), encoding="utf-8")
             tmp.replace(written)
         except OSError as err:
-            raise CannotWrite(f"cannot write the alignment file {written}: {err.strerror or err}; "
-                              "check that the corpus folder is writable") from None
+            raise CannotWrite(
+                f"cannot write the alignment file {written}: {err.strerror or err}; "
+                "check that the corpus folder is writable"
+            ) from None
     return DocumentAlignment(fr_id, ja_id, tuple(french), tuple(japanese), result, marked, written)

@@ -50,8 +50,12 @@ def _quiet(_: str) -> None:
 
 
 def model_info(encoder: PassageEncoder) -> ModelInfo:
-    return ModelInfo(encoder.model_id, int(encoder.dimension), dict(encoder.prompts),
-                     str(getattr(encoder, "backend", DEFAULT_BACKEND)))
+    return ModelInfo(
+        encoder.model_id,
+        int(encoder.dimension),
+        dict(encoder.prompts),
+        str(getattr(encoder, "backend", DEFAULT_BACKEND)),
+    )
 
 
 def document_checksums(passages: Sequence[Passage]) -> dict[str, str]:
@@ -102,8 +106,13 @@ def load_previous(index_dir: Path, progress: Progress) -> Previous | None:
         generation.release()  # the write lock keeps it from being removed while we copy from it
 
 
-def _keyword_part(layout: fmt.Layout, passages: list[Passage], checksums: dict[str, str], previous: Previous | None,
-                  progress: Progress) -> int:
+def _keyword_part(
+    layout: fmt.Layout,
+    passages: list[Passage],
+    checksums: dict[str, str],
+    previous: Previous | None,
+    progress: Progress,
+) -> int:
     """Write the Whoosh index; returns how many passages were kept from the previous generation."""
     if previous is None:
         fmt.write_keyword(layout, passages, lambda n: progress(f"keyword index: {n} passages"))
@@ -112,17 +121,24 @@ def _keyword_part(layout: fmt.Layout, passages: list[Passage], checksums: dict[s
     changed = {doc for doc, digest in checksums.items() if old.get(doc) != digest}
     remove = {doc for doc in old if doc not in checksums or doc in changed}
     added = [p for p in passages if p.doc_id in changed]
-    fmt.write_keyword(layout, added, lambda n: progress(f"keyword index: {n} new passages"),
-                      previous=previous.layout, remove_docs=remove)
+    fmt.write_keyword(
+        layout,
+        added,
+        lambda n: progress(f"keyword index: {n} new passages"),
+        previous=previous.layout,
+        remove_docs=remove,
+    )
     return len(passages) - len(added)
 
 
-def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.ndarray | None,
-                    encoder: PassageEncoder) -> tuple[np.ndarray, int]:
+def _encode_reusing(
+    texts: list[str], known: dict[str, int], known_matrix: np.ndarray | None, encoder: PassageEncoder
+) -> tuple[np.ndarray, int]:
     """Vectors of ``texts``; a text with a row in ``known`` (of ``known_matrix``) is not encoded again."""
     if not known:  # a full build: every text, in order (the benchmark's composed encoder relies on it)
         return np.asarray(encoder.encode_passages(texts, show_progress=True), dtype=np.float32).reshape(
-            len(texts), encoder.dimension), 0
+            len(texts), encoder.dimension
+        ), 0
     matrix = np.zeros((len(texts), encoder.dimension), np.float32)
     reuse = [(i, known[t]) for i, t in enumerate(texts) if t in known]
     if reuse and known_matrix is not None:
@@ -138,8 +154,12 @@ def _encode_reusing(texts: list[str], known: dict[str, int], known_matrix: np.nd
 
 
 def _vector_part(
-    layout: fmt.Layout, passages: list[Passage], encoder: PassageEncoder, previous: Previous | None,
-    sentence_vectors: bool, progress: Progress,
+    layout: fmt.Layout,
+    passages: list[Passage],
+    encoder: PassageEncoder,
+    previous: Previous | None,
+    sentence_vectors: bool,
+    progress: Progress,
 ) -> tuple[np.ndarray, tuple[np.ndarray, list[tuple[int, int, int]]] | None, dict[str, int]]:
     info = model_info(encoder)
     known: dict[str, int] = {}
@@ -152,8 +172,9 @@ def _vector_part(
             old_sentences, spans = previous.sentences
             known_sentences = {previous.texts[row][s:e]: i for i, (row, s, e) in enumerate(spans)}
     texts = [p.text for p in passages]
-    progress(f"embedding {len(set(texts) - known.keys())} new passages with {encoder.model_id} "
-             f"({len(passages)} in all)")
+    progress(
+        f"embedding {len(set(texts) - known.keys())} new passages with {encoder.model_id} ({len(passages)} in all)"
+    )
     vectors, reused = _encode_reusing(texts, known, old_vectors, encoder)
     fmt.write_vectors(layout, passages, vectors)
     counts = {"vectors": reused}
@@ -162,8 +183,9 @@ def _vector_part(
         spans = multi_sentence_spans(passages)
         sentence_texts = [passages[row].text[s:e] for row, s, e in spans]
         progress(f"embedding the new sentences for semantic highlighting ({len(spans)} in all)")
-        sentence_matrix, counts["sentence_vectors"] = _encode_reusing(sentence_texts, known_sentences,
-                                                                      old_sentences, encoder)
+        sentence_matrix, counts["sentence_vectors"] = _encode_reusing(
+            sentence_texts, known_sentences, old_sentences, encoder
+        )
         fmt.write_sentence_vectors(layout, spans, sentence_matrix)
         sentences = (sentence_matrix, spans)
     return vectors, sentences, counts
@@ -187,8 +209,11 @@ def write_generation(
     progress(f"passage store: {len(passages)} passages")
     checksums = document_checksums(passages)
     kept = _keyword_part(layout, passages, checksums, previous, progress)
-    progress(f"keyword index: done ({kept} passages kept from the previous generation)" if previous
-             else "keyword index: done")
+    progress(
+        f"keyword index: done ({kept} passages kept from the previous generation)"
+        if previous
+        else "keyword index: done"
+    )
     vectors, n_sentences, reused, sentences = None, 0, {"keyword": kept}, None
     if encoder is not None:
         vectors, sentences, counts = _vector_part(layout, passages, encoder, previous, sentence_vectors, progress)
@@ -196,8 +221,10 @@ def write_generation(
         reused.update(counts)
     # Echoes only when vectors exist; they compare sentences, so they take the sentence vectors too.
     citations = fmt.write_citations(layout, corpus, passages, vectors, sentences)
-    progress(f"citations: {len(citations.references)} references, "
-             f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes")
+    progress(
+        f"citations: {len(citations.references)} references, "
+        f"{'no' if citations.echoes is None else sum(map(len, citations.echoes.values()))} echoes"
+    )
     manifest = IndexManifest(
         schema_version=fmt.SCHEMA_VERSION,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -251,8 +278,16 @@ def build_index(
         previous = load_previous(target, progress) if incremental else None
         staging, number = fmt.new_staging(target)
         try:
-            manifest = write_generation(staging, number, corpus, passages, encoder, previous,
-                                        sentence_vectors=sentence_vectors, progress=progress)
+            manifest = write_generation(
+                staging,
+                number,
+                corpus,
+                passages,
+                encoder,
+                previous,
+                sentence_vectors=sentence_vectors,
+                progress=progress,
+            )
             name = fmt.publish(staging, target, number)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -261,4 +296,3 @@ def build_index(
         if removed:
             progress(f"removed unused generations: {', '.join(removed)}")
     return manifest
-

@@ -34,18 +34,30 @@ class Citations:
 SentenceVectors = tuple[np.ndarray, Sequence[tuple[int, int, int]]]
 
 
-def compute_citations(corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None,
-                      sentence_vectors: SentenceVectors | None = None) -> Citations:
+def compute_citations(
+    corpus: Corpus,
+    passages: Sequence[Passage],
+    vectors: np.ndarray | None,
+    sentence_vectors: SentenceVectors | None = None,
+) -> Citations:
     """References of ``passages`` and, when ``vectors`` are given, their echoes."""
     listed = {d.id for d in corpus.documents}  # a test may index passages of ad-hoc documents: no references there
     references = extract_references([p for p in passages if p.doc_id in listed], corpus.editions, corpus.documents)
-    echoes = None if vectors is None else compute_echoes(passages, corpus.documents, vectors,
-                                                          sentence_vectors=sentence_vectors)
+    echoes = (
+        None
+        if vectors is None
+        else compute_echoes(passages, corpus.documents, vectors, sentence_vectors=sentence_vectors)
+    )
     return Citations(references, echoes, ECHO_THRESHOLD if vectors is not None else None)
 
 
-def write_citations(path: Path, corpus: Corpus, passages: Sequence[Passage], vectors: np.ndarray | None,
-                    sentence_vectors: SentenceVectors | None = None) -> Citations:
+def write_citations(
+    path: Path,
+    corpus: Corpus,
+    passages: Sequence[Passage],
+    vectors: np.ndarray | None,
+    sentence_vectors: SentenceVectors | None = None,
+) -> Citations:
     """Compute and write the citations file at ``path``; returns what was written."""
     citations = compute_citations(corpus, passages, vectors, sentence_vectors)
     data = {
@@ -54,11 +66,11 @@ def write_citations(path: Path, corpus: Corpus, passages: Sequence[Passage], vec
         "echo_min_shared_terms": MIN_SHARED if citations.echoes is not None else None,
         "echo_commitment_pair_threshold": COMMITMENT_PAIR_THRESHOLD if citations.echoes is not None else None,
         "references": [r.to_json() for r in citations.references],
-        "echoes": None if citations.echoes is None else
-        {pid: [e.to_json() for e in echoes] for pid, echoes in sorted(citations.echoes.items())},
+        "echoes": None
+        if citations.echoes is None
+        else {pid: [e.to_json() for e in echoes] for pid, echoes in sorted(citations.echoes.items())},
     }
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                            encoding="utf-8")
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return citations
 
 
@@ -75,10 +87,14 @@ def read_citations(path: Path) -> Citations:
         if data.get("version") != CITATIONS_VERSION:
             raise ValueError(f"version {data.get('version')!r}, expected {CITATIONS_VERSION}")
         references = [Reference.from_json(r) for r in data["references"]]
-        echoes = None if data["echoes"] is None else {
-            pid: [Echo.from_json(e) for e in items] for pid, items in data["echoes"].items()
-        }
+        echoes = (
+            None
+            if data["echoes"] is None
+            else {pid: [Echo.from_json(e) for e in items] for pid, items in data["echoes"].items()}
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
-        raise IndexUnusable(f"index damaged: {path.parent.name}/{path.name} is unreadable ({err.__class__.__name__}); "
-                            "run `jumelage index`") from None
+        raise IndexUnusable(
+            f"index damaged: {path.parent.name}/{path.name} is unreadable ({err.__class__.__name__}); "
+            "run `jumelage index`"
+        ) from None
     return Citations(references, echoes, data.get("echo_threshold"))

@@ -15,7 +15,12 @@ ALIGNMENT_SUFFIX = ".align.tsv"  # automatic links of a translation, beside its 
 LANGS = ("fr", "ja")
 STATUSES = ("official", "参考訳")
 # What a user may type for the working-translation status (the manifest stores 参考訳).
-STATUS_ALIASES = {"official": "official", "参考訳": "参考訳", "working-translation": "参考訳", "working_translation": "参考訳"}
+STATUS_ALIASES = {
+    "official": "official",
+    "参考訳": "参考訳",
+    "working-translation": "参考訳",
+    "working_translation": "参考訳",
+}
 
 _DOCUMENT_KEYS = ("id", "title", "edition", "city", "country", "date", "lang", "path", "status")
 
@@ -94,10 +99,13 @@ class Corpus:
         try:
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError as err:
-            raise CorpusError(f"{path} (document {doc.id}) is not UTF-8 text (byte {err.start}): save it as UTF-8") from None
+            raise CorpusError(
+                f"{path} (document {doc.id}) is not UTF-8 text (byte {err.start}): save it as UTF-8"
+            ) from None
         except OSError as err:
-            raise CorpusError(f"cannot read {path} (document {doc.id}): {err.strerror or err}; "
-                              f"fix its path in {MANIFEST_NAME}") from None
+            raise CorpusError(
+                f"cannot read {path} (document {doc.id}): {err.strerror or err}; fix its path in {MANIFEST_NAME}"
+            ) from None
 
     def checksum(self) -> str:
         """sha256 over the manifest and every listed text: changes when anything indexed changes."""
@@ -159,14 +167,20 @@ def _validate(corpus: Corpus, where: str) -> None:
         if doc.lang not in LANGS:
             raise CorpusError(f"{where}: document {doc.id!r} has lang {doc.lang!r}; use one of {', '.join(LANGS)}")
         if doc.status not in STATUSES:
-            raise CorpusError(f"{where}: document {doc.id!r} has status {doc.status!r}; use one of {', '.join(STATUSES)}")
+            raise CorpusError(
+                f"{where}: document {doc.id!r} has status {doc.status!r}; use one of {', '.join(STATUSES)}"
+            )
         if corpus.edition(doc.edition) is None:
-            raise CorpusError(f"{where}: document {doc.id!r} refers to edition {doc.edition}, which no [[edition]] lists")
+            raise CorpusError(
+                f"{where}: document {doc.id!r} refers to edition {doc.edition}, which no [[edition]] lists"
+            )
         if not (corpus.root / doc.path).is_file():
             raise CorpusError(f"{where}: document {doc.id!r}: text file {doc.path} does not exist")
         if doc.translation_of is not None:
             if doc.translation_of not in ids:
-                raise CorpusError(f"{where}: document {doc.id!r} is a translation of unknown document {doc.translation_of!r}")
+                raise CorpusError(
+                    f"{where}: document {doc.id!r} is a translation of unknown document {doc.translation_of!r}"
+                )
             if doc.translation_of == doc.id:
                 raise CorpusError(f"{where}: document {doc.id!r} names itself as translation_of")
 
@@ -182,7 +196,9 @@ def load_corpus(root: Path | str = DEFAULT_CORPUS_DIR) -> Corpus:
     root = Path(root)
     manifest = root / MANIFEST_NAME
     if not manifest.is_file():
-        raise CorpusError(f"no corpus manifest at {manifest}: pass --corpus DIR pointing at a folder with {MANIFEST_NAME}")
+        raise CorpusError(
+            f"no corpus manifest at {manifest}: pass --corpus DIR pointing at a folder with {MANIFEST_NAME}"
+        )
     try:
         data = tomllib.loads(manifest.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:

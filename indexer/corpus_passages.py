@@ -46,10 +46,12 @@ def build_passages(corpus: Corpus) -> list[Passage]:
                 links.setdefault(pid, []).extend(ja_ids)
         else:
             by_doc[doc.translation_of], by_doc[doc.id] = read_auto_alignment(
-                raw, corpus.alignment_path(doc), doc.id, doc.lang, original)
+                raw, corpus.alignment_path(doc), doc.id, doc.lang, original
+            )
     passages = []
     for doc in corpus.documents:
         for p in by_doc[doc.id]:
-            passages.append(p.with_alignment(p.aligned_passage_ids + tuple(links[p.passage_id]))
-                            if p.passage_id in links else p)
+            passages.append(
+                p.with_alignment(p.aligned_passage_ids + tuple(links[p.passage_id])) if p.passage_id in links else p
+            )
     return passages

@@ -277,7 +277,9 @@ def build_space(
     generic = {
         (lang, term) for lang, counts in df.items() for term, n in counts.items() if n > GENERIC_SHARE * sizes[lang]
     }
-    terms = [{k: v for k, v in t.items() if (u.passage.lang, k) not in generic} for u, t in zip(units, terms, strict=True)]
+    terms = [
+        {k: v for k, v in t.items() if (u.passage.lang, k) not in generic} for u, t in zip(units, terms, strict=True)
+    ]
     space = EchoSpace(units, matrix, terms, {u.key: i for i, u in enumerate(units)})
     content = np.array([not u.procedural for u in units], dtype=bool)
     fams = np.array([u.family for u in units])

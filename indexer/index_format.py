@@ -63,6 +63,7 @@ def resolve_index_dir(flag: str | os.PathLike | None) -> Path:
     env = os.environ.get("JUMELAGE_INDEX")
     return Path(env) if env else DEFAULT_INDEX_DIR
 
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -82,8 +83,16 @@ SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
 SENTENCES_FILE = "sentences.json"
 CITATIONS_FILE = "citations.json"
 # Files of the schema-1 layout (one flat folder, no generations): removed by the first new build.
-LEGACY_FILES = (MANIFEST_FILE, STORE_FILE, WHOOSH_DIR, VECTORS_FILE, VECTOR_IDS_FILE, SENTENCE_VECTORS_FILE,
-                SENTENCES_FILE, CITATIONS_FILE)
+LEGACY_FILES = (
+    MANIFEST_FILE,
+    STORE_FILE,
+    WHOOSH_DIR,
+    VECTORS_FILE,
+    VECTOR_IDS_FILE,
+    SENTENCE_VECTORS_FILE,
+    SENTENCES_FILE,
+    CITATIONS_FILE,
+)
 # Verifying sha256 of every file costs ~2 ms per MiB here; below this size a reader always does it.
 FULL_VERIFY_BYTES = 64 * 2**20
 
@@ -204,8 +213,9 @@ def verify_files(root: Path, manifest: IndexManifest, index_dir: Path, *, full: 
         except FileNotFoundError:
             raise IndexUnusable(f"index damaged: {where} is missing; {reindex_hint(index_dir)}") from None
         if size != info["bytes"]:
-            raise IndexUnusable(f"index damaged: {where} has {size} bytes, its manifest says {info['bytes']}; "
-                                f"{reindex_hint(index_dir)}")
+            raise IndexUnusable(
+                f"index damaged: {where} has {size} bytes, its manifest says {info['bytes']}; {reindex_hint(index_dir)}"
+            )
         if full and sha256_file(path) != info["sha256"]:
             raise IndexUnusable(f"index damaged: {where} fails its checksum; {reindex_hint(index_dir)}")
 
@@ -239,8 +249,9 @@ def read_pointer(index_dir: Path) -> str | None:
         return None
     name = raw.decode("utf-8", "replace").strip()
     if generation_number(name) is None:
-        raise IndexUnusable(f"index damaged: {path.name} holds {raw[:40]!r}, not a generation name; "
-                            f"{reindex_hint(index_dir)}")
+        raise IndexUnusable(
+            f"index damaged: {path.name} holds {raw[:40]!r}, not a generation name; {reindex_hint(index_dir)}"
+        )
     return name
 
 
@@ -270,11 +281,14 @@ def read_generation_manifest(root: Path, index_dir: Path) -> IndexManifest:
     except FileNotFoundError:
         raise IndexUnusable(f"index damaged: {where} is missing; {reindex_hint(index_dir)}") from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise IndexUnusable(f"index damaged: {where} is unreadable ({err.__class__.__name__}); "
-                            f"{reindex_hint(index_dir)}") from None
+        raise IndexUnusable(
+            f"index damaged: {where} is unreadable ({err.__class__.__name__}); {reindex_hint(index_dir)}"
+        ) from None
     if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexUnusable(f"index at {index_dir} has schema version {manifest.schema_version}, this jumelage "
-                            f"reads {SCHEMA_VERSION}: {reindex_hint(index_dir)}")
+        raise IndexUnusable(
+            f"index at {index_dir} has schema version {manifest.schema_version}, this jumelage "
+            f"reads {SCHEMA_VERSION}: {reindex_hint(index_dir)}"
+        )
     return manifest
 
 
@@ -294,8 +308,9 @@ def read_manifest(index_dir: Path) -> IndexManifest:
     """The manifest of the generation ``index_dir`` serves now."""
     root = current_generation_dir(Path(index_dir))
     if not root.is_dir():
-        raise IndexUnusable(f"index damaged: {POINTER_FILE} names {root.name}, which does not exist; "
-                            f"{reindex_hint(index_dir)}")
+        raise IndexUnusable(
+            f"index damaged: {POINTER_FILE} names {root.name}, which does not exist; {reindex_hint(index_dir)}"
+        )
     return read_generation_manifest(root, Path(index_dir))
 
 
@@ -372,8 +387,9 @@ def open_generation(index_dir: Path, *, verify: str = "auto") -> Generation:
             # A writer replaced the pointer and removed this generation between our two reads.
             if read_pointer(index_dir) != root.name:
                 continue
-            raise IndexUnusable(f"index damaged: {POINTER_FILE} names {root.name}, which does not exist; "
-                                f"{reindex_hint(index_dir)}") from None
+            raise IndexUnusable(
+                f"index damaged: {POINTER_FILE} names {root.name}, which does not exist; {reindex_hint(index_dir)}"
+            ) from None
         except OSError:  # a writer holds it exclusively: it is being removed, so the pointer moved on
             continue
         if not root.is_dir():  # removed after we opened it
@@ -419,8 +435,10 @@ def writer_lock(index_dir: Path, *, wait: bool = False, progress: Progress | Non
         lock.acquire(timeout=0)
     except Timeout:
         if not wait:
-            raise IndexBusy(f"another process is writing the index at {index_dir} (lock {index_dir / LOCK_FILE}): "
-                            "wait for it to finish, or pass --wait") from None
+            raise IndexBusy(
+                f"another process is writing the index at {index_dir} (lock {index_dir / LOCK_FILE}): "
+                "wait for it to finish, or pass --wait"
+            ) from None
         if progress:
             progress(f"waiting for the other writer of {index_dir} to finish")
         lock.acquire()
@@ -437,7 +455,7 @@ def _generation_numbers(index_dir: Path) -> list[int]:
     for entry in index_dir.iterdir():
         number = generation_number(entry.name)
         if number is None and entry.name.startswith(STAGING_PREFIX):
-            number = generation_number(entry.name[len(STAGING_PREFIX):].rsplit("-", 1)[0])
+            number = generation_number(entry.name[len(STAGING_PREFIX) :].rsplit("-", 1)[0])
         if number is not None:
             numbers.append(number)
     return numbers
@@ -515,8 +533,10 @@ def remove_unused_generations(index_dir: Path, keep: str) -> list[str]:
     is kept, since readers cannot be seen.
     """
     removed = []
-    older = sorted((e for e in index_dir.iterdir() if generation_number(e.name) is not None and e.name != keep),
-                   key=lambda e: generation_number(e.name) or 0)
+    older = sorted(
+        (e for e in index_dir.iterdir() if generation_number(e.name) is not None and e.name != keep),
+        key=lambda e: generation_number(e.name) or 0,
+    )
     if fcntl is None:
         older = older[:-1]
     for entry in older:
@@ -544,8 +564,10 @@ def remove_unused_generations(index_dir: Path, keep: str) -> list[str]:
 # here is a same-size corruption under ``verify="sizes"``, or a format this code cannot read).
 def _damaged(generation: Generation, path: Path, err: BaseException) -> IndexUnusable:
     rel = path.relative_to(generation.root).as_posix()
-    return IndexUnusable(f"index damaged: {generation.name}/{rel} is unreadable ({err.__class__.__name__}); "
-                         f"{reindex_hint(generation.index_dir)}")
+    return IndexUnusable(
+        f"index damaged: {generation.name}/{rel} is unreadable ({err.__class__.__name__}); "
+        f"{reindex_hint(generation.index_dir)}"
+    )
 
 
 def write_store(layout: Layout, corpus, passages) -> None:
@@ -580,8 +602,7 @@ def read_passage_texts(generation: Generation) -> tuple[list[str], list[str]]:
     return [pid for pid, _ in rows], [text for _, text in rows]
 
 
-def write_keyword(layout: Layout, passages, progress=None, *, previous: Layout | None = None,
-                  remove_docs=()) -> None:
+def write_keyword(layout: Layout, passages, progress=None, *, previous: Layout | None = None, remove_docs=()) -> None:
     """A fresh Whoosh index, or (``previous``) a copy of the previous one updated in place."""
     from indexer.keyword_index import update_keyword_index, write_keyword_index
 

@@ -82,7 +82,10 @@ def write_keyword_index(
 
 
 def update_keyword_index(
-    previous: Path, directory: Path, remove_docs: Iterable[str], passages: Iterable[Passage],
+    previous: Path,
+    directory: Path,
+    remove_docs: Iterable[str],
+    passages: Iterable[Passage],
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Copy the index at ``previous`` into ``directory``, delete ``remove_docs``, add ``passages``.

@@ -54,8 +54,12 @@ class IndexManifest:
 def model_from_json(model: dict | None) -> ModelInfo | None:
     if not model:
         return None
-    return ModelInfo(str(model["model_id"]), int(model["dimension"]), dict(model.get("prompts", {})),
-                     _BACKEND_ALIASES.get(str(model.get("backend", DEFAULT_BACKEND)), str(model.get("backend", DEFAULT_BACKEND))))
+    return ModelInfo(
+        str(model["model_id"]),
+        int(model["dimension"]),
+        dict(model.get("prompts", {})),
+        _BACKEND_ALIASES.get(str(model.get("backend", DEFAULT_BACKEND)), str(model.get("backend", DEFAULT_BACKEND))),
+    )
 
 
 def manifest_from_json(data: dict) -> IndexManifest:

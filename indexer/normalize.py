@@ -134,7 +134,9 @@ def _running_lines(lines: list[_Line]) -> set[int]:
     (« Déclaration de Tours — 3 », « … — 4 »). Repeated sentences of the text
     itself (« Interventions - Collectivités japonaises : ») are neither.
     """
-    breaks = [i for i, line in enumerate(lines) if "\f" in line.raw or (line.raw.strip() and _PAGE_NUMBER.match(line.raw))]
+    breaks = [
+        i for i, line in enumerate(lines) if "\f" in line.raw or (line.raw.strip() and _PAGE_NUMBER.match(line.raw))
+    ]
     seen: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         text = line.text
@@ -149,8 +151,10 @@ def _running_lines(lines: list[_Line]) -> set[int]:
         growing = (
             "#" in key
             and all(b - a >= _MIN_PAGE_LINES for a, b in pairwise(where))  # at most once a page
-            and any(all(y[k] == x[k] + 1 for x, y in pairwise(numbers))  # a page counter
-                    for k in range(min(len(n) for n in numbers)))
+            and any(
+                all(y[k] == x[k] + 1 for x, y in pairwise(numbers))  # a page counter
+                for k in range(min(len(n) for n in numbers))
+            )
         )
         if near >= 0.67 * len(where) or growing:
             out.update(where)
@@ -173,11 +177,7 @@ def _blocks(lines: list[_Line], pdf_layout: bool, skip: frozenset[int] | set[int
 def _continues(previous: list[_Line], following: list[_Line]) -> bool:
     """A page break cut a paragraph: no closing punctuation, then a lowercase start."""
     last, first = previous[-1].text, following[0].text
-    return (
-        "\t" not in previous[-1].raw
-        and not last.endswith(_CLAUSE_END + _SENTENCE_END)
-        and first[:1].islower()
-    )
+    return "\t" not in previous[-1].raw and not last.endswith(_CLAUSE_END + _SENTENCE_END) and first[:1].islower()
 
 
 def _merge_page_breaks(blocks: list[list[_Line]]) -> list[list[_Line]]:
@@ -199,7 +199,9 @@ def _is_wrapped_layout(lines: list[_Line]) -> bool:
 
 def _wrap_width(lines: list[_Line]) -> int:
     """The width the text was wrapped at: the longest line, or the second longest when one sticks out."""
-    lengths = sorted((len(line.raw.rstrip()) for line in lines if line.raw.strip() and "\t" not in line.raw), reverse=True)
+    lengths = sorted(
+        (len(line.raw.rstrip()) for line in lines if line.raw.strip() and "\t" not in line.raw), reverse=True
+    )
     if not lengths:
         return 0
     if len(lengths) >= 20 and lengths[0] > 1.15 * lengths[1]:
@@ -242,7 +244,8 @@ def _hard_break(
     # taken as a paragraph end; followed by a longer paragraph it is ambiguous and decided
     # by the document's own habit (prefer_break, see _prefers_break).
     if ends_sentence_before_capital(a_text, b_text) and (
-        prefer_break or (not is_cjk(b_text[:1]) and not a.in_item and (c is None or _hard_break(b, c, width, unwrapped)))
+        prefer_break
+        or (not is_cjk(b_text[:1]) and not a.in_item and (c is None or _hard_break(b, c, width, unwrapped)))
     ):
         return True
     return a_text.endswith((*_SENTENCE_END, ":")) and _looks_like_heading(b_text)
@@ -293,7 +296,9 @@ def prefers_break(blocks: list[list[str]]) -> bool:
 
 def ends_sentence_before_capital(previous: str, following: str) -> bool:
     """A line ending a sentence, and one starting a new one: a paragraph end the wrapping cannot show."""
-    return previous.endswith(_FULL_STOP) and (following[:1].isupper() or following[:1] in "«\"“" or is_cjk(following[:1]))
+    return previous.endswith(_FULL_STOP) and (
+        following[:1].isupper() or following[:1] in '«"“' or is_cjk(following[:1])
+    )
 
 
 def _wrapped_blocks(lines: list[_Line], lang: str, skip: set[int]) -> list[list[_Line]]:
@@ -355,7 +360,7 @@ def _is_paragraph_heading(block: list[_Line], strict: bool = False) -> bool:
         )
     numbered = _NUMBERING.match(text)
     if numbered:
-        text = text[numbered.end():] or text
+        text = text[numbered.end() :] or text
     body = text.rstrip(".: ")
     return (
         (text[:1].isupper() or text[:1].isdigit())
@@ -370,7 +375,7 @@ def _units_of_block(block: list[_Line], pdf_layout: bool, strict: bool = False) 
     """Cut a block into headings, paragraphs, list items and table rows."""
     units: list[_Unit] = []
     lines = block
-    if (_is_pdf_heading(block) if pdf_layout else _is_paragraph_heading(block, strict)):
+    if _is_pdf_heading(block) if pdf_layout else _is_paragraph_heading(block, strict):
         units.append(_Unit("heading", [block[0]]))
         lines = block[1:]
     table_started = False
@@ -383,8 +388,10 @@ def _units_of_block(block: list[_Line], pdf_layout: bool, strict: bool = False) 
         table_started = False
         if is_list_start(line.text):
             units.append(_Unit("list_item", [line]))
-        elif pdf_layout and line.indented and (
-            current is None or current.kind == "heading" or current.last_text.endswith(_CLAUSE_END)
+        elif (
+            pdf_layout
+            and line.indented
+            and (current is None or current.kind == "heading" or current.last_text.endswith(_CLAUSE_END))
         ):
             opens_list = current is not None and current.last_text.endswith((":", ";"))
             units.append(_Unit("list_item", [line], colon_list=opens_list))
@@ -497,7 +504,9 @@ def normalize_document(raw: str, doc_id: str, lang: str = "fr") -> list[Passage]
         blocks = _blocks(lines, pdf_layout, skip)
         if not pdf_layout:
             blocks = _merge_page_breaks(blocks)
-    units = [(n, unit) for n, block in enumerate(blocks) for unit in _units_of_block(block, pdf_layout, layout == "wrapped")]
+    units = [
+        (n, unit) for n, block in enumerate(blocks) for unit in _units_of_block(block, pdf_layout, layout == "wrapped")
+    ]
     _classify_headings(units)
 
     words = vocabulary(strip_markup(raw))

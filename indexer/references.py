@@ -36,9 +36,9 @@ from indexer.corpus import Document, Edition
 from indexer.errors import JumelageError
 from indexer.passage import Passage
 
-RESOLVED = "document"          # the edition has at least one document in the corpus
+RESOLVED = "document"  # the edition has at least one document in the corpus
 NO_TEXT = "edition_without_text"
-UNKNOWN = "unknown_edition"    # an ordinal beyond the manifest's editions
+UNKNOWN = "unknown_edition"  # an ordinal beyond the manifest's editions
 
 _ORDINALS_FR = {
     1: r"premi[eè]re?s?|1\s?(?:er|[eè]?re|ᵉʳ|ʳᵉ)s?",
@@ -169,11 +169,14 @@ def _city_year_mentions(text: str, editions: Sequence[Edition], already: set[int
     for edition in editions:
         if edition.number in already:
             continue
-        rx = re.compile(rf"\b(?:à|a|de)\s+(?P<city>{re.escape(edition.city)})\b{_CITY_YEAR_GAP}\b{edition.year}\b",
-                        re.IGNORECASE)
+        rx = re.compile(
+            rf"\b(?:à|a|de)\s+(?P<city>{re.escape(edition.city)})\b{_CITY_YEAR_GAP}\b{edition.year}\b", re.IGNORECASE
+        )
         match = rx.search(text)
         if match:
-            out.append(_Mention(match.start("city"), match.end(), match.start("city"), match.end("city"), edition.number))
+            out.append(
+                _Mention(match.start("city"), match.end(), match.start("city"), match.end("city"), edition.number)
+            )
     return out
 
 
@@ -188,13 +191,15 @@ def edition_in_text(texts: Sequence[str], lang: str, editions: Sequence[Edition]
     numbers: list[int] = []
     for text in texts:
         found = _japanese_mentions(text, editions) if lang == "ja" else _french_mentions(text, editions)
-        numbers.extend(m.edition for m in found if m.mention_end - m.mention_start and not _is_city_mention(text, m, editions))
+        numbers.extend(
+            m.edition for m in found if m.mention_end - m.mention_start and not _is_city_mention(text, m, editions)
+        )
     return max(numbers) if numbers else None
 
 
 def _is_city_mention(text: str, mention: _Mention, editions: Sequence[Edition]) -> bool:
     names = {e.city.lower() for e in editions} | {japanese_city(e) for e in editions}
-    return text[mention.mention_start:mention.mention_end].lower() in names
+    return text[mention.mention_start : mention.mention_end].lower() in names
 
 
 def _japanese_mentions(text: str, editions: Sequence[Edition]) -> list[_Mention]:
@@ -285,10 +290,21 @@ def extract_references(
             edition = by_number.get(m.edition)
             targets = tuple(sorted(docs_of.get(m.edition, ())))
             status = RESOLVED if targets else (NO_TEXT if edition is not None else UNKNOWN)
-            out.append(Reference(
-                passage_id=p.passage_id, doc_id=p.doc_id, lang=p.lang, start=m.start, end=m.end,
-                text=p.text[m.start:m.end], mention_start=m.mention_start, mention_end=m.mention_end,
-                edition=m.edition, relation=_relation(m.edition, own[p.doc_id]), status=status,
-                targets=targets, label=_label(edition, m.edition, p.lang),
-            ))
+            out.append(
+                Reference(
+                    passage_id=p.passage_id,
+                    doc_id=p.doc_id,
+                    lang=p.lang,
+                    start=m.start,
+                    end=m.end,
+                    text=p.text[m.start : m.end],
+                    mention_start=m.mention_start,
+                    mention_end=m.mention_end,
+                    edition=m.edition,
+                    relation=_relation(m.edition, own[p.doc_id]),
+                    status=status,
+                    targets=targets,
+                    label=_label(edition, m.edition, p.lang),
+                )
+            )
     return out

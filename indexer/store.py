@@ -28,8 +28,20 @@ def write_store(path: Path, corpus: Corpus, passages: Iterable[Passage]) -> None
         con.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                (row, p.passage_id, p.doc_id, p.lang, p.ordinal, p.kind, p.section, p.text, p.start, p.end,
-                 json.dumps(list(p.aligned_passage_ids)), p.alignment_confidence)
+                (
+                    row,
+                    p.passage_id,
+                    p.doc_id,
+                    p.lang,
+                    p.ordinal,
+                    p.kind,
+                    p.section,
+                    p.text,
+                    p.start,
+                    p.end,
+                    json.dumps(list(p.aligned_passage_ids)),
+                    p.alignment_confidence,
+                )
                 for row, p in enumerate(passages)
             ),
         )

@@ -47,8 +47,9 @@ def multi_sentence_spans(passages: Sequence[Passage]) -> list[tuple[int, int, in
     return out
 
 
-def write_sentence_vectors(path: Path, spans_path: Path, spans: list[tuple[int, int, int]],
-                           vectors: np.ndarray) -> None:
+def write_sentence_vectors(
+    path: Path, spans_path: Path, spans: list[tuple[int, int, int]], vectors: np.ndarray
+) -> None:
     np.save(path, np.ascontiguousarray(vectors, dtype=np.float32))
     spans_path.write_text(json.dumps(spans), encoding="utf-8")
 

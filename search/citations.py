@@ -73,8 +73,9 @@ class CitationService:
         terms = {t.text for surface in echo.shared_terms for t in analyze(surface, other.lang)}
         return EchoMatch(echo, other, make_snippet(other.text, match_spans(other.text, other.lang, terms)))
 
-    def _answer(self, kind: str, ident: str, passages: list[Passage], doc_ids: set[str],
-                echo_limit: int | None, subject: dict) -> CitationAnswer:
+    def _answer(
+        self, kind: str, ident: str, passages: list[Passage], doc_ids: set[str], echo_limit: int | None, subject: dict
+    ) -> CitationAnswer:
         own = [r for p in passages for r in self._by_passage.get(p.passage_id, [])]
         cited_by = sorted(
             {id(r): r for d in doc_ids for r in self._by_target.get(d, []) if r.doc_id not in doc_ids}.values(),
@@ -108,8 +109,14 @@ class CitationService:
     def of_document(self, doc_id: str) -> CitationAnswer:
         """Citations of every passage of a document; ``NotFound`` for an unknown id."""
         doc = find_document(self.index, doc_id)
-        return self._answer("document", doc_id, self.index.store.of_document(doc_id), {doc_id}, MAX_DOCUMENT_ECHOES,
-                            {"document": doc.to_json()})
+        return self._answer(
+            "document",
+            doc_id,
+            self.index.store.of_document(doc_id),
+            {doc_id},
+            MAX_DOCUMENT_ECHOES,
+            {"document": doc.to_json()},
+        )
 
     def for_passage(self, passage_id: str) -> dict:
         """:meth:`of_passage` as JSON (snippets as HTML)."""
@@ -143,4 +150,3 @@ class CitationService:
         if ":" in ident:
             return self.of_passage(ident)
         return self.of_document(ident)
-

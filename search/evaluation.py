@@ -44,8 +44,14 @@ def load_eval_file(path: Path) -> list[EvalQuery]:
             continue
         try:
             data = json.loads(line)
-            queries.append(EvalQuery(str(data["id"]), str(data["query"]), str(data.get("kind", "")),
-                                     tuple(str(a) for a in data["anchors"])))
+            queries.append(
+                EvalQuery(
+                    str(data["id"]),
+                    str(data["query"]),
+                    str(data.get("kind", "")),
+                    tuple(str(a) for a in data["anchors"]),
+                )
+            )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
             raise BadRequest(f"{path}:{lineno}: not an evaluation line ({err.__class__.__name__}: {err})") from None
     if not queries:
@@ -66,7 +72,9 @@ def units_of(store: PassageStore, passage_id: str) -> tuple[str, ...]:
     return (passage.passage_id,) if passage.lang == "fr" else passage.aligned_passage_ids
 
 
-def score_ranking(store: PassageStore, ranking: list[str], relevant: set[str], cutoff: int = CUTOFF) -> dict[str, float]:
+def score_ranking(
+    store: PassageStore, ranking: list[str], relevant: set[str], cutoff: int = CUTOFF
+) -> dict[str, float]:
     """nDCG@k, Recall@k and MRR@k of a ranked list of passage ids."""
     credited: set[str] = set()
     dcg, first_hit = 0.0, None
@@ -106,8 +114,16 @@ def evaluate(service, queries: list[EvalQuery], mode: str) -> dict:
         ranked = service.rank(make_request(q.query, mode=mode, limit=CUTOFF))
         ranking = [store.passages[f.key].passage_id for f in ranked.items[:CUTOFF]]
         relevant = relevant_units(store, q.anchors)
-        rows.append({"id": q.id, "query": q.query, "lang": q.lang, "kind": q.kind, "relevant": len(relevant),
-                     **score_ranking(store, ranking, relevant)})
+        rows.append(
+            {
+                "id": q.id,
+                "query": q.query,
+                "lang": q.lang,
+                "kind": q.kind,
+                "relevant": len(relevant),
+                **score_ranking(store, ranking, relevant),
+            }
+        )
     return {"mode": mode, "summary": summarise(rows), "queries": rows}
 
 
@@ -132,12 +148,15 @@ def regressions(reports: list[dict], baseline: dict, tolerance: float = REGRESSI
             for metric in ("ndcg", "recall", "mrr"):
                 was, now = metrics[metric], (current or {}).get(metric, 0.0)
                 if now < was - tolerance:
-                    found.append(f"{report['mode']}/{group} {metric}@{CUTOFF}: {now:.4f} < baseline {was:.4f} - {tolerance}")
+                    found.append(
+                        f"{report['mode']}/{group} {metric}@{CUTOFF}: {now:.4f} < baseline {was:.4f} - {tolerance}"
+                    )
     return found
 
 
-def floor_precision_recall(service, queries: list[EvalQuery],
-                           floors: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+def floor_precision_recall(
+    service, queries: list[EvalQuery], floors: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
     """Precision and recall of a semantic floor, pooled over query–passage pairs, per query language.
 
     A pair is kept when the passage's cosine to the query is ≥ the floor of the
@@ -157,15 +176,25 @@ def floor_precision_recall(service, queries: list[EvalQuery],
     for q in queries:
         relevant = relevant_units(store, q.anchors)
         relevant_rows = {store.row_of[p] for p in relevant}
-        relevant_rows |= {store.row_of[a] for p in relevant for a in store.get(p).aligned_passage_ids if a in store.row_of}
+        relevant_rows |= {
+            store.row_of[a] for p in relevant for a in store.get(p).aligned_passage_ids if a in store.row_of
+        }
         scores = (index.vectors @ semantic.embed(q.query).astype(np.float32))[rows]
         keep = scores >= row_floors(index, floors[q.lang])[rows]
         is_relevant = np.array([int(r) in relevant_rows for r in rows])
-        tp, fp, fn = (int((keep & is_relevant).sum()), int((keep & ~is_relevant).sum()),
-                      int((~keep & is_relevant).sum()))
+        tp, fp, fn = (
+            int((keep & is_relevant).sum()),
+            int((keep & ~is_relevant).sum()),
+            int((~keep & is_relevant).sum()),
+        )
         for group in ("all", str(q.lang)):
             c = counts.setdefault(group, [0, 0, 0, 0])
             c[0], c[1], c[2], c[3] = c[0] + tp, c[1] + fp, c[2] + fn, c[3] + 1
-    return {group: {"precision": round(tp / max(1, tp + fp), 4),
-                    "recall": round(tp / max(1, tp + fn), 4), "kept_per_query": round((tp + fp) / n, 1)}
-            for group, (tp, fp, fn, n) in counts.items()}
+    return {
+        group: {
+            "precision": round(tp / max(1, tp + fp), 4),
+            "recall": round(tp / max(1, tp + fn), 4),
+            "kept_per_query": round((tp + fp) / n, 1),
+        }
+        for group, (tp, fp, fn, n) in counts.items()
+    }

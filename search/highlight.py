@@ -168,8 +168,11 @@ class Snippet:
 Formatter = Callable[[Snippet], str]
 """Turns a :class:`Snippet` into text for one edge (HTML, plain terminal text…)."""
 
-_HTML_OPEN = {MarkKind.KEYWORD: "<mark>", MarkKind.SEMANTIC: '<mark class="sem">',
-              MarkKind.COMMITMENT: '<mark class="commit">'}
+_HTML_OPEN = {
+    MarkKind.KEYWORD: "<mark>",
+    MarkKind.SEMANTIC: '<mark class="sem">',
+    MarkKind.COMMITMENT: '<mark class="commit">',
+}
 _BRACKETS = {MarkKind.KEYWORD: ("[", "]"), MarkKind.SEMANTIC: ("{", "}"), MarkKind.COMMITMENT: ("«", "»")}
 
 
@@ -180,7 +183,9 @@ def _decorate(snippet: Snippet, body: str) -> str:
 def html_format(snippet: Snippet) -> str:
     """Escaped HTML with ``<mark>`` (keyword) and ``<mark class="sem">`` (semantic): the API's ``snippet_html``."""
     body = "".join(
-        html.escape(text, quote=False) if kind is None else _HTML_OPEN[kind] + html.escape(text, quote=False) + "</mark>"
+        html.escape(text, quote=False)
+        if kind is None
+        else _HTML_OPEN[kind] + html.escape(text, quote=False) + "</mark>"
         for text, kind in snippet.segments()
     )
     return _decorate(snippet, body)
@@ -188,8 +193,9 @@ def html_format(snippet: Snippet) -> str:
 
 def bracket_format(snippet: Snippet) -> str:
     """Plain text for a terminal: ``[keyword hit]``, ``{closest sentence of a semantic hit}``."""
-    body = "".join(text if kind is None else _BRACKETS[kind][0] + text + _BRACKETS[kind][1]
-                   for text, kind in snippet.segments())
+    body = "".join(
+        text if kind is None else _BRACKETS[kind][0] + text + _BRACKETS[kind][1] for text, kind in snippet.segments()
+    )
     return _decorate(snippet, body)
 
 
@@ -197,8 +203,9 @@ def marks_of(spans: Iterable[Span], kind: MarkKind = MarkKind.KEYWORD) -> tuple[
     return tuple(Mark(start, end, kind) for start, end in spans)
 
 
-def make_snippet(text: str, spans: list[Span], kind: MarkKind = MarkKind.KEYWORD,
-                 max_chars: int = SNIPPET_CHARS) -> Snippet:
+def make_snippet(
+    text: str, spans: list[Span], kind: MarkKind = MarkKind.KEYWORD, max_chars: int = SNIPPET_CHARS
+) -> Snippet:
     """The best window of ``text`` around ``spans`` (at most ``max_chars``), with its marks."""
     fragment = best_fragment(fragments(text, max_chars), spans)
     return Snippet(text, fragment.start, fragment.end, marks_of(spans, kind))

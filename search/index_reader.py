@@ -24,7 +24,6 @@ from search.text import fold
 __all__ = ["DEFAULT_INDEX_DIR", "STRUCTURAL_KINDS", "IndexUnusable", "OpenIndex", "open_index", "resolve_index_dir"]
 
 
-
 @dataclass
 class OpenIndex:
     directory: Path  # the index directory (what the user named); ``generation`` is the folder inside it
@@ -113,8 +112,10 @@ def _load(generation: fmt.Generation) -> OpenIndex:
     sentences = fmt.read_sentence_vectors(generation) if manifest.model else None
     citations = fmt.read_citations(generation)
     if len(store) != manifest.passages:
-        raise IndexUnusable(f"index damaged: {generation.name}/{layout.store.name} holds {len(store)} passages, "
-                            f"its manifest says {manifest.passages}; {fmt.reindex_hint(index_dir)}")
+        raise IndexUnusable(
+            f"index damaged: {generation.name}/{layout.store.name} holds {len(store)} passages, "
+            f"its manifest says {manifest.passages}; {fmt.reindex_hint(index_dir)}"
+        )
     opened = OpenIndex(index_dir, manifest, store, keyword, vectors, generation.name, citations, generation)
     if sentences is not None:
         opened.sentence_vectors, opened.sentence_spans = sentences

@@ -73,8 +73,14 @@ def parse_query(text: str) -> ParsedQuery:
     phrases = [next(g for g in m.groups() if g) for m in _PHRASE.finditer(text)]
     rest = _PHRASE.sub(" ", text)
     terms = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, name))), name)
-    exact = _content(tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)),
-                     "fr_exact") if lang == "fr" else ()
+    exact = (
+        _content(
+            tuple(dict.fromkeys(t.text for t in analyze(rest, "fr_exact") if t.text not in _FOLDED_STOP_WORDS)),
+            "fr_exact",
+        )
+        if lang == "fr"
+        else ()
+    )
     phrase_terms = tuple(tuple(dict.fromkeys(t.text for t in analyze(p, name))) for p in phrases)
     kept, by_position = set(terms), dict[int, list[str]]()
     for token in analyze(rest, name):
@@ -165,28 +171,31 @@ class KeywordSearcher:
         if mask is None:
             rows = np.arange(len(self.index.store))
             if langs:
-                rows = np.intersect1d(rows, np.concatenate(
-                    [self.index.rows_by_lang.get(lang, np.empty(0, np.int64)) for lang in langs]))
+                rows = np.intersect1d(
+                    rows, np.concatenate([self.index.rows_by_lang.get(lang, np.empty(0, np.int64)) for lang in langs])
+                )
             if docs:
-                rows = np.intersect1d(rows, np.concatenate(
-                    [self.index.rows_by_doc.get(d, np.empty(0, np.int64)) for d in docs]))
+                rows = np.intersect1d(
+                    rows, np.concatenate([self.index.rows_by_doc.get(d, np.empty(0, np.int64)) for d in docs])
+                )
             mask = self._masks[key] = np.isin(self.index.row_of_docnum, rows)
         return mask
 
-    def _scored(self, parsed: ParsedQuery, window: int | None, langs: set[str] | None,
-                docs: set[str] | None) -> tuple[list[KeywordHit], int]:
+    def _scored(
+        self, parsed: ParsedQuery, window: int | None, langs: set[str] | None, docs: set[str] | None
+    ) -> tuple[list[KeywordHit], int]:
         """The OR of the query's clauses from cached per-term score arrays (no phrase)."""
         searcher = self._searcher()
-        parts = [(*self._term_scores.get(searcher, field, term), boost)
-                 for field, term, boost in self._clauses(parsed)]
+        parts = [(*self._term_scores.get(searcher, field, term), boost) for field, term, boost in self._clauses(parsed)]
         row_of = self.index.row_of_docnum
         k = len(row_of) if window is None else window
         docnums, scores, total = top_docnums(parts, len(row_of), k, self._allowed(langs, docs))
         rows = row_of[docnums].tolist()
         return [KeywordHit(row, score) for row, score in zip(rows, scores.tolist(), strict=True)], total
 
-    def search(self, parsed: ParsedQuery, window: int | None, langs: set[str] | None = None,
-               docs: set[str] | None = None) -> tuple[list[KeywordHit], int]:
+    def search(
+        self, parsed: ParsedQuery, window: int | None, langs: set[str] | None = None, docs: set[str] | None = None
+    ) -> tuple[list[KeywordHit], int]:
         """The best ``window`` hits (every hit when ``None``) and the total number of matching passages."""
         if not parsed.phrases:
             return self._scored(parsed, window, langs, docs)
@@ -196,8 +205,7 @@ class KeywordSearcher:
         limit = None if parsed.phrases else window
         # optimize=False: the collector counts every match while scoring, instead of
         # len(results) running the whole query a second time to count them.
-        results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs),
-                                          optimize=False)
+        results = self._searcher().search(whoosh_query, limit=limit, filter=self._filter(langs, docs), optimize=False)
         row_of = self.index.row_of_docnum  # rows shift between generations; Whoosh stores passage ids
         hits = [KeywordHit(int(row_of[hit.docnum]), float(hit.score)) for hit in results]
         if parsed.phrases:  # terms matched; now require each quoted phrase verbatim (folded)
@@ -222,8 +230,9 @@ class KeywordSearcher:
                 return set()
         return found or set()
 
-    def rows_containing(self, phrase: str, parsed: ParsedQuery, langs: set[str] | None,
-                        docs: set[str] | None) -> list[int]:
+    def rows_containing(
+        self, phrase: str, parsed: ParsedQuery, langs: set[str] | None, docs: set[str] | None
+    ) -> list[int]:
         """Rows whose folded text contains ``phrase``; candidates come from an AND of the terms."""
         terms = parsed.exact_terms if parsed.lang == "fr" else parsed.terms
         field = self._fields(parsed.lang)["exact" if parsed.lang == "fr" else "text"]
@@ -232,8 +241,13 @@ class KeywordSearcher:
         docnums = self._docs_with_all(field, terms)
         row_of, folded, passages = self.index.row_of_docnum, self.index.folded_texts, self.index.store.passages
         rows = sorted(int(row_of[d]) for d in docnums)
-        return [row for row in rows if phrase in folded[row]
-                and (not langs or passages[row].lang in langs) and (not docs or passages[row].doc_id in docs)]
+        return [
+            row
+            for row in rows
+            if phrase in folded[row]
+            and (not langs or passages[row].lang in langs)
+            and (not docs or passages[row].doc_id in docs)
+        ]
 
     def did_you_mean(self, query: str) -> str | None:
         """A correction of ``query`` from the index vocabulary (see :mod:`search.spelling`)."""
@@ -270,8 +284,9 @@ class KeywordSearcher:
         idf = {t: math.log(docs / (searcher.doc_frequency(field, t) + 1)) + 1 for t in parsed.terms}
         wanted, passages = set(parsed.terms), self.index.store.passages
         name = str(Lang.analyzer_of(parsed.lang))
-        matched = [wanted & _terms_of(passages[h.row].text, name) for h in hits[:top]
-                   if passages[h.row].lang == parsed.lang]
+        matched = [
+            wanted & _terms_of(passages[h.row].text, name) for h in hits[:top] if passages[h.row].lang == parsed.lang
+        ]
         return KeywordEvidence(idf, matched, parsed.term_groups)
 
 

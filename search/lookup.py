@@ -18,8 +18,22 @@ from search.highlight import Snippet, match_spans, whole_text
 from search.index_reader import OpenIndex
 from search.keyword import parse_query
 
-__all__ = ["AlignedRow", "Document", "Edition", "Passage", "aligned_rows", "counterpart", "document",
-           "edition_of", "marked_text", "neighbours", "pair_rows", "passage", "passages_of", "translations"]
+__all__ = [
+    "AlignedRow",
+    "Document",
+    "Edition",
+    "Passage",
+    "aligned_rows",
+    "counterpart",
+    "document",
+    "edition_of",
+    "marked_text",
+    "neighbours",
+    "pair_rows",
+    "passage",
+    "passages_of",
+    "translations",
+]
 
 LEFT_LANG = "fr"
 
@@ -42,8 +56,9 @@ def passage(index: OpenIndex, passage_id: str) -> Passage:
     """
     found = index.store.get(passage_id)
     if found is None:
-        raise NotFound(f"unknown passage id {passage_id[:80]!r}: ids look like 2010-kanazawa-fr:12 "
-                       "(see `jumelage passages`)")
+        raise NotFound(
+            f"unknown passage id {passage_id[:80]!r}: ids look like 2010-kanazawa-fr:12 (see `jumelage passages`)"
+        )
     return found
 
 

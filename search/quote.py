@@ -39,11 +39,11 @@ from search.results import QuoteAnswer, QuoteMatch
 from search.semantic import EncoderLoader, LazyEncoder, closest_sentence
 from search.text import fold
 
-MATCH_THRESHOLD = 0.6        # share of the quotation's characters aligned in order
+MATCH_THRESHOLD = 0.6  # share of the quotation's characters aligned in order
 # Semantic fallback (passage prompt on both sides), calibrated on hand-made translations of
 # corpus sentences against out-of-corpus sentences: the three conditions together separate them.
-SEMANTIC_THRESHOLD = 0.82    # cosine of the best passage of the other language
-SEMANTIC_MIN_Z = 2.85        # how far it stands above the other passages' cosines (standard deviations)
+SEMANTIC_THRESHOLD = 0.82  # cosine of the best passage of the other language
+SEMANTIC_MIN_Z = 2.85  # how far it stands above the other passages' cosines (standard deviations)
 SEMANTIC_MIN_MARGIN = 0.015  # and above the runner-up
 MAX_QUOTE_CHARS = 5000
 CANDIDATES = 12
@@ -132,7 +132,9 @@ def align(fragments: list[str], target: Skeleton, min_block: int, max_gap: int) 
     for fragment in fragments:
         total += _nonspace(fragment)
         matcher = SequenceMatcher(None, fragment, target.text[pos:], autojunk=False)
-        blocks = [b for b in matcher.get_matching_blocks() if b.size >= min_block and fragment[b.a : b.a + b.size].strip()]
+        blocks = [
+            b for b in matcher.get_matching_blocks() if b.size >= min_block and fragment[b.a : b.a + b.size].strip()
+        ]
         run = _cluster(blocks, max_gap)
         if not run:
             continue
@@ -177,8 +179,9 @@ class QuoteFinder:
     # -- near-exact -----------------------------------------------------------------------------
     def _near_exact(self, quote: str, lang: str) -> list[tuple[float, int, Alignment]]:
         n = _SHINGLE[lang]
-        fragments = [_japanese_compact(skeleton(f)).text if lang == "ja" else skeleton(f).text
-                     for f in _ELISION.split(quote)]
+        fragments = [
+            _japanese_compact(skeleton(f)).text if lang == "ja" else skeleton(f).text for f in _ELISION.split(quote)
+        ]
         fragments = [f for f in fragments if f]
         wanted = set().union(*(shingles(f, n) for f in fragments))
         counts: dict[int, int] = defaultdict(int)
@@ -210,8 +213,14 @@ class QuoteFinder:
         if not self.encoder.available or index.vectors is None:
             return []
         other = Lang.analyzer_of(lang).other
-        rows = np.asarray([r for r in index.rows_by_lang.get(other, np.empty(0, np.int64)).tolist()
-                           if not index.store.passages[r].is_structural], dtype=np.int64)
+        rows = np.asarray(
+            [
+                r
+                for r in index.rows_by_lang.get(other, np.empty(0, np.int64)).tolist()
+                if not index.store.passages[r].is_structural
+            ],
+            dtype=np.int64,
+        )
         if len(rows) < 3:
             return []
         vector = np.asarray(self.encoder.get().encode_passages([quote])[0], dtype=np.float32)
@@ -238,7 +247,7 @@ class QuoteFinder:
         started = time.perf_counter()
         quote = text or ""
         if not skeleton(_ELISION.sub(" ", quote)).text:
-            raise BadRequest("the quotation is empty: give the words to look for, e.g. jumelage quote \"…\"")
+            raise BadRequest('the quotation is empty: give the words to look for, e.g. jumelage quote "…"')
         if len(quote) > MAX_QUOTE_CHARS:
             raise BadRequest(f"the quotation is {len(quote)} characters long: give at most {MAX_QUOTE_CHARS}")
         if not 1 <= limit <= 100:
@@ -250,10 +259,18 @@ class QuoteFinder:
             method, threshold = "semantic", SEMANTIC_THRESHOLD
             found = self._semantic(quote, lang)
         matches = self._present(found[:limit], method)
-        message = (f"{len(matches)} source passage(s) found" if matches else
-                   "no passage of the corpus matches this quotation")
-        return QuoteAnswer(text, lang, method if matches else None, threshold,
-                           round((time.perf_counter() - started) * 1000, 2), message, matches)
+        message = (
+            f"{len(matches)} source passage(s) found" if matches else "no passage of the corpus matches this quotation"
+        )
+        return QuoteAnswer(
+            text,
+            lang,
+            method if matches else None,
+            threshold,
+            round((time.perf_counter() - started) * 1000, 2),
+            message,
+            matches,
+        )
 
     def find(self, text: str | None, limit: int = 5, semantic: bool = True) -> dict:
         """:meth:`match` as JSON: ``{query, lang, matched, method, threshold, took_ms, message, matches:[{rank,
@@ -268,6 +285,8 @@ class QuoteFinder:
         for rank, (score, row, al) in enumerate(found, start=1):
             p = store.passages[row]
             twins = [store.passages[r].passage_id for r in self._same_text[self._skeletons[row].text] if r != row]
-            shown = make_snippet(p.text, [(al.start, al.end)], kind, max_chars=max(SNIPPET_CHARS, al.end - al.start + 120))
+            shown = make_snippet(
+                p.text, [(al.start, al.end)], kind, max_chars=max(SNIPPET_CHARS, al.end - al.start + 120)
+            )
             out.append(QuoteMatch(rank, p, score, method, al.start, al.end, shown, twins))
         return out

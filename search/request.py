@@ -87,24 +87,39 @@ def check_text(value: object, name: str = "query", max_chars: int = MAX_QUERY_CH
     """
     text = "" if value is None else str(value)
     if len(text) > max_chars:
-        raise InvalidInput("text_too_long", f"the {name} is {len(text)} characters long; the limit is {max_chars}: shorten it",
-                           name=name, length=len(text), limit=max_chars)
+        raise InvalidInput(
+            "text_too_long",
+            f"the {name} is {len(text)} characters long; the limit is {max_chars}: shorten it",
+            name=name,
+            length=len(text),
+            limit=max_chars,
+        )
     bad = _bad_character(text)
     if bad is not None:
-        raise InvalidInput("bad_character", f"the {name} holds {bad[1]} at position {bad[0] + 1}: send valid UTF-8 text",
-                           name=name, code=f"{ord(text[bad[0]]):04X}", position=bad[0] + 1)
+        raise InvalidInput(
+            "bad_character",
+            f"the {name} holds {bad[1]} at position {bad[0] + 1}: send valid UTF-8 text",
+            name=name,
+            code=f"{ord(text[bad[0]]):04X}",
+            position=bad[0] + 1,
+        )
     if not text.strip():
-        raise InvalidInput("text_empty", f"the {name} is empty: type one or more words, e.g. mondialisation or 防災",
-                           name=name)
+        raise InvalidInput(
+            "text_empty", f"the {name} is empty: type one or more words, e.g. mondialisation or 防災", name=name
+        )
     return text.strip()
 
 
 def check_term_count(count: int) -> None:
     """Refuse a query with more than :data:`MAX_QUERY_TERMS` distinct analysed terms."""
     if count > MAX_QUERY_TERMS:
-        raise InvalidInput("too_many_terms", f"the query has {count} distinct words; the limit is {MAX_QUERY_TERMS}: "
-                           "shorten it (to find where a long text comes from, use quote)",
-                           count=count, limit=MAX_QUERY_TERMS)
+        raise InvalidInput(
+            "too_many_terms",
+            f"the query has {count} distinct words; the limit is {MAX_QUERY_TERMS}: "
+            "shorten it (to find where a long text comes from, use quote)",
+            count=count,
+            limit=MAX_QUERY_TERMS,
+        )
 
 
 def check_doc_id(value: object) -> str | None:
@@ -115,7 +130,9 @@ def check_doc_id(value: object) -> str | None:
     if not doc:
         return None
     if len(doc) > MAX_DOC_ID_CHARS or not DOC_ID.fullmatch(doc):
-        raise InvalidInput("bad_doc", f"unknown doc {echo(doc)}: document ids look like 2012-chartres-fr", value=echo(doc))
+        raise InvalidInput(
+            "bad_doc", f"unknown doc {echo(doc)}: document ids look like 2012-chartres-fr", value=echo(doc)
+        )
     return doc
 
 
@@ -124,8 +141,13 @@ def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | N
         return default
     chosen = str(value).strip().lower()
     if chosen not in allowed:
-        raise InvalidInput("unknown_choice", f"unknown {name} {echo(chosen)}: use one of {', '.join(allowed)}",
-                           name=name, value=echo(chosen), allowed=", ".join(allowed))
+        raise InvalidInput(
+            "unknown_choice",
+            f"unknown {name} {echo(chosen)}: use one of {', '.join(allowed)}",
+            name=name,
+            value=echo(chosen),
+            allowed=", ".join(allowed),
+        )
     return chosen
 
 
@@ -142,8 +164,13 @@ def parse_flag(value: object, name: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise InvalidInput("unknown_choice", f"{name} must be 1 or 0 (true or false), got {echo(value)}",
-                       name=name, value=echo(value), allowed="1, 0")
+    raise InvalidInput(
+        "unknown_choice",
+        f"{name} must be 1 or 0 (true or false), got {echo(value)}",
+        name=name,
+        value=echo(value),
+        allowed="1, 0",
+    )
 
 
 def parse_int(value: object, name: str, default: int, low: int, high: int) -> int:
@@ -162,12 +189,24 @@ def parse_int(value: object, name: str, default: int, low: int, high: int) -> in
         return default
     raw = str(value).strip()
     if not re.fullmatch(r"[+-]?[0-9]{1,12}", raw):
-        raise InvalidInput("not_integer", f"{name} must be a whole number from {low} to {high}, got {echo(raw)}",
-                           name=name, low=low, high=high, value=echo(raw))
+        raise InvalidInput(
+            "not_integer",
+            f"{name} must be a whole number from {low} to {high}, got {echo(raw)}",
+            name=name,
+            low=low,
+            high=high,
+            value=echo(raw),
+        )
     number = int(raw)
     if not low <= number <= high:
-        raise InvalidInput("out_of_range", f"{name} must be between {low} and {high}, got {number}",
-                           name=name, low=low, high=high, value=number)
+        raise InvalidInput(
+            "out_of_range",
+            f"{name} must be between {low} and {high}, got {number}",
+            name=name,
+            low=low,
+            high=high,
+            value=number,
+        )
     return number
 
 
@@ -190,17 +229,28 @@ def make_request(
         With one line naming the parameter, what was wrong and what is allowed.
     """
     text = check_text(query)
-    mode_s = _choice(mode, "mode", MODES, "hybrid")
+    mode_s = _choice(mode, "mode", MODES, "hybrid") or "hybrid"  # never None: it has a default
     lang_s = _choice(lang, "lang", LANGS, None)
     doc_s = check_doc_id(doc)
     limit_n = parse_int(limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset_n = parse_int(offset, "offset", 0, 0, MAX_OFFSET)
-    fusion_s = _choice(fusion, "fusion", FUSIONS, "rrf")
+    fusion_s = _choice(fusion, "fusion", FUSIONS, "rrf") or "rrf"
     try:
         alpha_f = 0.5 if alpha in (None, "") else float(str(alpha).strip()[:40])
     except ValueError:
-        raise InvalidInput("alpha", f"alpha must be a number between 0 and 1, got {echo(alpha)}", value=echo(alpha)) from None
+        raise InvalidInput(
+            "alpha", f"alpha must be a number between 0 and 1, got {echo(alpha)}", value=echo(alpha)
+        ) from None
     if not 0.0 <= alpha_f <= 1.0:  # NaN fails this too
         raise InvalidInput("alpha", f"alpha must be between 0 and 1, got {echo(alpha)}", value=echo(alpha))
-    return SearchRequest(text, mode_s, lang_s, doc_s, limit_n, offset_n, fusion_s, alpha_f,  # type: ignore[arg-type]
-                         parse_flag(commitments, "commitments"))
+    return SearchRequest(
+        text,
+        mode_s,
+        lang_s,
+        doc_s,
+        limit_n,
+        offset_n,
+        fusion_s,
+        alpha_f,
+        parse_flag(commitments, "commitments"),
+    )

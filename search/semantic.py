@@ -23,8 +23,9 @@ QueryEncoder = Encoder  # the name callers used before the protocol was shared
 EncoderLoader = Callable[[], Encoder]
 
 
-def query_encoder_loader(model: str | None, backend: str | None = None,
-                         index_backend: str | None = None) -> EncoderLoader:
+def query_encoder_loader(
+    model: str | None, backend: str | None = None, index_backend: str | None = None
+) -> EncoderLoader:
     """A loader of the embedding model for answering queries.
 
     ``model``: ``--model``, ``$JUMELAGE_MODEL`` or the default folder. ``backend``:
@@ -68,8 +69,10 @@ def check_encoder(model: ModelInfo | None, encoder: Encoder) -> None:
 
 
 def _backend_mismatch(index_backend: str, asked: str) -> str:
-    return (f"the index was built with embedding backend {index_backend!r} but {asked!r} is asked for: "
-            f"use --embedding-backend {index_backend}, or re-index with --embedding-backend {asked}")
+    return (
+        f"the index was built with embedding backend {index_backend!r} but {asked!r} is asked for: "
+        f"use --embedding-backend {index_backend}, or re-index with --embedding-backend {asked}"
+    )
 
 
 class LazyEncoder:
@@ -177,8 +180,14 @@ class SemanticSearcher:
     def embed(self, text: str) -> np.ndarray:
         return self.encoder.encode_query(text)
 
-    def search(self, query_vector: np.ndarray, window: int, langs: set[str] | None = None,
-               docs: set[str] | None = None, floor: np.ndarray | None = None) -> list[Ranked]:
+    def search(
+        self,
+        query_vector: np.ndarray,
+        window: int,
+        langs: set[str] | None = None,
+        docs: set[str] | None = None,
+        floor: np.ndarray | None = None,
+    ) -> list[Ranked]:
         """The best ``window`` rows, and beyond them every row whose similarity is ≥ its ``floor`` (one per row)."""
         rows = candidate_rows(self.index, langs, docs)
         if floor is not None:  # take every row that may clear its floor: those above the lowest floor

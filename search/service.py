@@ -74,7 +74,9 @@ class SearchService:
             self._semantic = SemanticSearcher(self.index, self.encoder.get())
         return self._semantic
 
-    def _keyword_side(self, parsed: ParsedQuery, req: SearchRequest, langs, docs) -> tuple[list[Ranked], list[KeywordHit]]:
+    def _keyword_side(
+        self, parsed: ParsedQuery, req: SearchRequest, langs, docs
+    ) -> tuple[list[Ranked], list[KeywordHit]]:
         """Every keyword match allowed by the filters, and the raw hits in the query's language."""
         store = self.index.store
         if req.lang is None or req.lang == parsed.lang:
@@ -103,8 +105,9 @@ class SearchService:
         for row in rows:
             passage = store.passages[row]
             if passage.lang != query_lang and not any(
-                    (other := store.get(pid)) is not None and other.lang == query_lang
-                    for pid in passage.aligned_passage_ids):
+                (other := store.get(pid)) is not None and other.lang == query_lang
+                for pid in passage.aligned_passage_ids
+            ):
                 blind.add(row)
         return blind
 
@@ -168,13 +171,18 @@ class SearchService:
         allowed: set[int] | None = None
         for phrase in phrases:
             rows = self.keyword.rows_with_phrase(phrase)
-            rows |= {store.row_of[pid] for row in rows for pid in store.passages[row].aligned_passage_ids
-                     if pid in store.row_of}
+            rows |= {
+                store.row_of[pid]
+                for row in rows
+                for pid in store.passages[row].aligned_passage_ids
+                if pid in store.row_of
+            }
             allowed = rows if allowed is None else allowed & rows
         return [f for f in fused if f.key in (allowed or set())]
 
-    def _phrase_first(self, fused: list[Fused], req: SearchRequest, parsed: ParsedQuery, langs, docs,
-                      query_vector: np.ndarray | None) -> list[Fused]:
+    def _phrase_first(
+        self, fused: list[Fused], req: SearchRequest, parsed: ParsedQuery, langs, docs, query_vector: np.ndarray | None
+    ) -> list[Fused]:
         """Passages holding the whole query verbatim (folded) go before those that do not."""
         phrase = whole_query_phrase(req.query)
         if req.lang not in (None, parsed.lang):
@@ -209,14 +217,18 @@ class SearchService:
         out: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}, "edition": {}}
         for f in items:
             passage = store.passages[f.key]
-            for facet, value in (("doc_id", passage.doc_id), ("lang", passage.lang),
-                                 ("edition", editions.get(passage.doc_id, ""))):
+            for facet, value in (
+                ("doc_id", passage.doc_id),
+                ("lang", passage.lang),
+                ("edition", editions.get(passage.doc_id, "")),
+            ):
                 out[facet][value] = out[facet].get(value, 0) + 1
         return out
 
     # -- presentation --------------------------------------------------------------------------
-    def _snippet(self, passage: Passage, row: int, parsed: ParsedQuery, query: str,
-                 query_vector: np.ndarray | None) -> Snippet:
+    def _snippet(
+        self, passage: Passage, row: int, parsed: ParsedQuery, query: str, query_vector: np.ndarray | None
+    ) -> Snippet:
         if passage.lang == parsed.lang:
             terms, exact = parsed.terms, parsed.exact_terms
         else:
@@ -282,10 +294,21 @@ class SearchService:
         facets = self.facets(ranked.items)
         suggestion = self.keyword.did_you_mean(req.query) if ranked.keyword_matches < FEW_MATCHES else None
         return SearchResponse(
-            query=req.query, mode=req.mode, lang=req.lang, doc=req.doc, query_lang=ranked.parsed.lang,
-            fusion=req.fusion if req.mode == "hybrid" else None, limit=req.limit, offset=req.offset,
-            total=ranked.total, took_ms=round((time.perf_counter() - started) * 1000, 2), facets=facets, hits=hits,
-            facets_any_doc={"doc_id": ranked.doc_counts}, did_you_mean=suggestion, commitments=req.commitments,
+            query=req.query,
+            mode=req.mode,
+            lang=req.lang,
+            doc=req.doc,
+            query_lang=ranked.parsed.lang,
+            fusion=req.fusion if req.mode == "hybrid" else None,
+            limit=req.limit,
+            offset=req.offset,
+            total=ranked.total,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            facets=facets,
+            hits=hits,
+            facets_any_doc={"doc_id": ranked.doc_counts},
+            did_you_mean=suggestion,
+            commitments=req.commitments,
         )
 
     def search(self, req: SearchRequest) -> dict:

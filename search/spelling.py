@@ -29,7 +29,7 @@ def _surface(searcher, index, field: str, term: str) -> str:
         text = index.store.passages[int(index.row_of_docnum[docnum])].text
         for token in analyze(text, "fr_exact"):
             if token.text == term:
-                return text[token.start:token.end].lower()
+                return text[token.start : token.end].lower()
     return term
 
 
@@ -58,7 +58,7 @@ def suggest(searcher, index, query: str) -> str | None:
         candidates = corrector.suggest(token.text, limit=1, maxdist=edits)
         if not candidates:
             return None
-        out.append(query[last:token.start])
+        out.append(query[last : token.start])
         out.append(_surface(searcher, index, field, candidates[0]))
         last, changed = token.end, True
     if not changed:

@@ -87,8 +87,9 @@ def _read_scores(searcher, field: str, term: str) -> tuple[np.ndarray, np.ndarra
     return np.asarray(ids, np.int64), np.asarray(scores, np.float64)
 
 
-def top_docnums(parts: Sequence[tuple[np.ndarray, np.ndarray, float]], n_docs: int, k: int,
-                allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+def top_docnums(
+    parts: Sequence[tuple[np.ndarray, np.ndarray, float]], n_docs: int, k: int, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Sum boosted term scores per document and keep the best ``k``.
 
     Parameters

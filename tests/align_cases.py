@@ -69,8 +69,9 @@ def _split(ja: list[str], gold: list[frozenset[int]]):
     return texts, [frozenset(n for n, j in enumerate(owner) if j in g) for g in gold]
 
 
-def build_cases(fr_texts: Sequence[str], ja_texts: Sequence[str], gold: Sequence[frozenset[int]],
-                vectors: Vectors, seed: int = SEED) -> list[Case]:
+def build_cases(
+    fr_texts: Sequence[str], ja_texts: Sequence[str], gold: Sequence[frozenset[int]], vectors: Vectors, seed: int = SEED
+) -> list[Case]:
     """The clean pair; 10 % of Japanese passages deleted; 5 adjacent pairs merged; split at every sentence."""
     fr, ja, gold = list(fr_texts), list(ja_texts), list(gold)
     fr_vecs = vectors(fr)

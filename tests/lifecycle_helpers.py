@@ -10,9 +10,11 @@ import numpy as np
 
 NEW_DOC = "2011-zanzibar-fr"
 NEW_WORD = "Zanzibarville"
-NEW_TEXT = (f"Déclaration de {NEW_WORD}\n\n"
-            f"Nous saluons le jumelage exemplaire de {NEW_WORD} et de Takamatsu.\n\n"
-            "Nous nous engageons à partager nos expériences de prévention des risques naturels.\n")
+NEW_TEXT = (
+    f"Déclaration de {NEW_WORD}\n\n"
+    f"Nous saluons le jumelage exemplaire de {NEW_WORD} et de Takamatsu.\n\n"
+    "Nous nous engageons à partager nos expériences de prévention des risques naturels.\n"
+)
 
 
 def corpus_with_inserted_declaration(source: Path, dest: Path) -> Path:
@@ -26,9 +28,11 @@ def corpus_with_inserted_declaration(source: Path, dest: Path) -> Path:
     (dest / "fr" / f"{NEW_DOC}.txt").write_text(NEW_TEXT, encoding="utf-8")
     manifest = dest / "declarations.toml"
     text = manifest.read_text(encoding="utf-8")
-    entry = (f'[[document]]\nid = "{NEW_DOC}"\ntitle = "Déclaration de {NEW_WORD}"\nedition = 2\n'
-             f'city = "Kanazawa"\ncountry = "Japon"\ndate = "2011-01-01"\nlang = "fr"\n'
-             f'path = "fr/{NEW_DOC}.txt"\nstatus = "official"\n\n')
+    entry = (
+        f'[[document]]\nid = "{NEW_DOC}"\ntitle = "Déclaration de {NEW_WORD}"\nedition = 2\n'
+        f'city = "Kanazawa"\ncountry = "Japon"\ndate = "2011-01-01"\nlang = "fr"\n'
+        f'path = "fr/{NEW_DOC}.txt"\nstatus = "official"\n\n'
+    )
     anchor = '[[document]]\nid = "2012-chartres-fr"'
     assert anchor in text
     manifest.write_text(text.replace(anchor, entry + anchor, 1), encoding="utf-8")

@@ -411,12 +411,14 @@ def test_a_second_add_while_the_corpus_is_being_changed_fails_in_one_line(capsys
     source = _w(tmp_path / "other.txt", "\n\n".join(p.text for p in passages if p.doc_id == "2010-kanazawa-fr") + "\n")
     before = _tree_digest(corpus_copy)
     with corpus_lock(corpus_copy):  # another `add` holds the corpus
-        rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2",
-                             "--no-index")
+        rc, _out, err = _add(
+            capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2", "--no-index"
+        )
         assert rc == 2
         assert err.count("\n") == 1 and "another `jumelage add` or `remove`" in err
         assert _tree_digest(corpus_copy) == before
-    rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2",
-                         "--no-index")
+    rc, _out, err = _add(
+        capsys, corpus_copy, source, "--id", "2010-copy-fr", "--lang", "fr", "--edition", "2", "--no-index"
+    )
     assert rc == 0, err
     assert load_corpus(corpus_copy).document("2010-copy-fr") is not None

@@ -131,7 +131,9 @@ LINKS = AlignmentResult((Link((0,), (0,), 0.97), Link((1, 2), (1,), 0.41), Link(
 def test_sidecar_round_trips_links_and_confidences():
     text = format_sidecar("x-fr", "x-ja", FR, JA, LINKS)
     assert "1,2\t1\t0.410\t" in text and "-\t3\t0.200\t-\t" in text
-    assert parse_sidecar(text, FR, JA, "x.align.tsv") == [Link(link.source, link.target, link.confidence) for link in LINKS.links]
+    assert parse_sidecar(text, FR, JA, "x.align.tsv") == [
+        Link(link.source, link.target, link.confidence) for link in LINKS.links
+    ]
 
 
 def test_a_changed_passage_makes_the_sidecar_fail_naming_it_and_the_fix():
@@ -141,12 +143,18 @@ def test_a_changed_passage_makes_the_sidecar_fail_naming_it_and_the_fix():
         parse_sidecar(text, FR, changed, "x.align.tsv")
 
 
-@pytest.mark.parametrize("edit,message", [
-    (lambda t: t + next(line for line in t.split("\n") if line.startswith("0\t0\t")) + "\n", "x-fr:0 is linked twice"),
-    (lambda t: "\n".join(line for line in t.split("\n") if not line.startswith("-\t3")), r"in no link: x-ja:3"),
-    (lambda t: t.replace("\t0.970\t", "\t1.7\t"), r"confidence in \[0, 1\]"),
-    (lambda t: t.replace("0\t0\t0.970", "0\tzero\t0.970"), "bad ordinal list"),
-])
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (
+            lambda t: t + next(line for line in t.split("\n") if line.startswith("0\t0\t")) + "\n",
+            "x-fr:0 is linked twice",
+        ),
+        (lambda t: "\n".join(line for line in t.split("\n") if not line.startswith("-\t3")), r"in no link: x-ja:3"),
+        (lambda t: t.replace("\t0.970\t", "\t1.7\t"), r"confidence in \[0, 1\]"),
+        (lambda t: t.replace("0\t0\t0.970", "0\tzero\t0.970"), "bad ordinal list"),
+    ],
+)
 def test_a_broken_sidecar_fails_with_one_clear_line(edit, message):
     with pytest.raises(AlignmentError, match=message):
         parse_sidecar(edit(format_sidecar("x-fr", "x-ja", FR, JA, LINKS)), FR, JA, "x.align.tsv")
@@ -171,10 +179,12 @@ def _hand_sidecar(root, confidence_of) -> None:
     corpus = load_corpus(CORPUS)
     hand = [p for p in build_passages(corpus) if p.doc_id == "2010-kanazawa-fr"]
     ja = [p for p in build_passages(corpus) if p.doc_id == "2010-kanazawa-ja"]
-    links = tuple(Link((p.ordinal,), (int(p.aligned_passage_ids[0].rsplit(":", 1)[1]),), confidence_of(p.ordinal))
-                  for p in hand)
+    links = tuple(
+        Link((p.ordinal,), (int(p.aligned_passage_ids[0].rsplit(":", 1)[1]),), confidence_of(p.ordinal)) for p in hand
+    )
     (root / "ja" / "2010-kanazawa.align.tsv").write_text(
-        format_sidecar("2010-kanazawa-fr", "2010-kanazawa-ja", hand, ja, AlignmentResult(links)), encoding="utf-8")
+        format_sidecar("2010-kanazawa-fr", "2010-kanazawa-ja", hand, ja, AlignmentResult(links)), encoding="utf-8"
+    )
 
 
 def test_without_markers_or_sidecar_a_translation_is_indexed_unlinked(unmarked_corpus):
@@ -277,7 +287,8 @@ def test_bundled_pairs_without_markers_get_the_hand_alignment(bundled_cases, fr_
     case = next(c for c in bundled_cases[fr_id] if c.name == case_name)
     result = align_passages(case.fr_texts, case.ja_texts, case.fr_vecs, case.ja_vecs, glossary=load_glossary(CORPUS))
     assert accuracy(case, result) >= THRESHOLDS[case_name], (
-        f"{fr_id} {case_name}: wrong French passages {wrong_passages(case, result)}")
+        f"{fr_id} {case_name}: wrong French passages {wrong_passages(case, result)}"
+    )
     assert result.warning is None
 
 
@@ -285,7 +296,9 @@ def test_bundled_pairs_without_markers_get_the_hand_alignment(bundled_cases, fr_
 def test_clean_pairs_flag_few_links(bundled_cases):
     for fr_id, cases in bundled_cases.items():
         case = cases[0]
-        result = align_passages(case.fr_texts, case.ja_texts, case.fr_vecs, case.ja_vecs, glossary=load_glossary(CORPUS))
+        result = align_passages(
+            case.fr_texts, case.ja_texts, case.fr_vecs, case.ja_vecs, glossary=load_glossary(CORPUS)
+        )
         assert len(result.low_links()) <= 0.1 * len(result.links), fr_id
 
 
@@ -302,8 +315,9 @@ def test_a_pair_with_nothing_in_common_is_doubtful_and_warned(bundled_cases):
 @pytest.mark.slow
 def test_align_writes_a_sidecar_that_the_index_uses(unmarked_corpus, vector_lookup, tmp_path):
     _, known = vector_lookup
-    done = align_translation(unmarked_corpus, "2010-kanazawa-fr", "2010-kanazawa-ja", None, write=True,
-                             known_vectors=known)
+    done = align_translation(
+        unmarked_corpus, "2010-kanazawa-fr", "2010-kanazawa-ja", None, write=True, known_vectors=known
+    )
     assert done.sidecar == unmarked_corpus / "ja" / "2010-kanazawa.align.tsv" and done.sidecar.is_file()
     assert re.search(r"^0\t0\t0\.\d{3}\t[0-9a-f]{8}\t[0-9a-f]{8}$", done.sidecar.read_text(encoding="utf-8"), re.M)
     auto = {p.passage_id: p.aligned_passage_ids for p in build_passages(load_corpus(unmarked_corpus))}
@@ -332,8 +346,8 @@ def test_side_by_side_page_marks_doubtful_automatic_rows(unmarked_corpus, tmp_pa
     with TestClient(create_app(tmp_path / "index", warm_model=False)) as client:
         page = client.get("/documents/2010-kanazawa-fr").text
         assert page.count('class="aligned-row is-doubtful"') == 1
-        row = page[page.index("is-doubtful"):]
+        row = page[page.index("is-doubtful") :]
         assert "0.20" in row[:400] and 'id="2010-kanazawa-fr:7"' in row[:2000]
-        assert "<p class=\"align-doubtful\"" in page
+        assert '<p class="align-doubtful"' in page
         detail = client.get("/api/passages/2010-kanazawa-ja:7").json()
         assert detail["confidence"] == 0.2 and detail["aligned_passage_ids"] == ["2010-kanazawa-fr:7"]

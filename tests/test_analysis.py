@@ -37,8 +37,15 @@ def test_french_offsets_skip_the_elided_article():
     assert text[token.start : token.end] == "environnement"
 
 
-@pytest.mark.parametrize("query,text", [("震災", "東日本大震災からの復興"), ("防災", "防災対策を進める"),
-                                        ("日本", "東日本大震災"), ("文化遺産", "文化遺産の保護")])
+@pytest.mark.parametrize(
+    "query,text",
+    [
+        ("震災", "東日本大震災からの復興"),
+        ("防災", "防災対策を進める"),
+        ("日本", "東日本大震災"),
+        ("文化遺産", "文化遺産の保護"),
+    ],
+)
 def test_japanese_parts_find_compounds(query, text):
     assert matches(query, text, "ja")
 
@@ -76,13 +83,17 @@ def test_long_japanese_text_is_split_below_sudachi_limit():
     # Splitting must not change a token: the long text analyses as the sentence does, 3000 times over.
     one = [(t.text, t.start, t.end) for t in analyze(sentence, "ja")]
     n = len(sentence)
-    assert [(t.text, t.start, t.end) for t in tokens] == [(w, s + i * n, e + i * n) for i in range(3000) for w, s, e in one]
+    assert [(t.text, t.start, t.end) for t in tokens] == [
+        (w, s + i * n, e + i * n) for i in range(3000) for w, s, e in one
+    ]
     assert text[tokens[-1].start : tokens[-1].end] == "する"
 
 
 def test_analysis_from_eight_threads_is_identical():
-    texts = ["東日本大震災の被災地で防災対策を進める自治体が協力した。" * 5,
-             "La coopération décentralisée franco-japonaise et l’environnement."] * 40
+    texts = [
+        "東日本大震災の被災地で防災対策を進める自治体が協力した。" * 5,
+        "La coopération décentralisée franco-japonaise et l’environnement.",
+    ] * 40
     expected = [[(t.text, t.start, t.end) for t in analyze(x, detect_lang(x))] for x in texts]
 
     def work(x):

@@ -52,15 +52,20 @@ def test_citations_unknown_id_exits_2(keyword_index_dir, ident):
 
 
 def test_quote_finds_the_source(keyword_index_dir):
-    answer = _json("quote", "nous convenons d'organiser les quatriemes rencontres [...] a Takamatsu",
-                   "--index", str(keyword_index_dir))
+    answer = _json(
+        "quote",
+        "nous convenons d'organiser les quatriemes rencontres [...] a Takamatsu",
+        "--index",
+        str(keyword_index_dir),
+    )
     assert answer["matched"] and answer["matches"][0]["passage_id"] == "2012-chartres-fr:79"
     assert "<mark>" in answer["matches"][0]["snippet_html"]
 
 
 def test_quote_without_match_says_so(keyword_index_dir):
-    done = run_cli("quote", "Le chat aime dormir au soleil près de la fenêtre.", "--no-semantic",
-                   "--index", str(keyword_index_dir))
+    done = run_cli(
+        "quote", "Le chat aime dormir au soleil près de la fenêtre.", "--no-semantic", "--index", str(keyword_index_dir)
+    )
     assert done.returncode == 0 and done.stdout.startswith("no match")
 
 

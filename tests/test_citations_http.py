@@ -31,8 +31,17 @@ def test_quote_without_match(client):
     assert body["matched"] is False and body["matches"] == [] and body["message"]
 
 
-@pytest.mark.parametrize("params", [{}, {"text": ""}, {"text": "[…]"}, {"text": "Nancy", "limit": "x"},
-                                    {"text": "Nancy", "limit": "0"}, {"text": "x" * 6000}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"text": ""},
+        {"text": "[…]"},
+        {"text": "Nancy", "limit": "x"},
+        {"text": "Nancy", "limit": "0"},
+        {"text": "x" * 6000},
+    ],
+)
 def test_quote_bad_parameters_are_400(client, params):
     r = client.get("/api/quote", params=params)
     assert r.status_code == 400 and r.json()["error"]
@@ -40,9 +49,9 @@ def test_quote_bad_parameters_are_400(client, params):
 
 def test_passage_page_lists_what_it_cites_and_what_cites_it(client):
     page = client.get("/passages/2012-chartres-fr:8").text
-    section = page[page.index('id="citations"'):]
+    section = page[page.index('id="citations"') :]
     assert "<mark>déclarations finales de Nancy et de Kanazawa</mark>" in section
     assert "2010-kanazawa-fr:35" in section  # cited by: Kanazawa announcing the third edition
     page = client.get("/passages/2010-kanazawa-fr:35").text
-    section = page[page.index('id="citations"'):]
+    section = page[page.index('id="citations"') :]
     assert "<mark>rencontres de Nancy</mark>" in section and "2012-chartres-fr:8" in section

@@ -40,11 +40,18 @@ def test_index_env_variable_is_honoured_and_flag_wins(keyword_index_dir, tmp_pat
 
 @pytest.mark.parametrize(
     "args,message",
-    [(["search", ""], "empty"), (["search", "   "], "empty"), (["search", "x", "--mode", "fuzzy"], "unknown mode"),
-     (["search", "x", "--limit", "0"], "limit"), (["search", "x", "--limit", "1001"], "limit"),
-     (["search", "x", "--offset", "-3"], "offset"), (["search", "x", "--doc", "nope", "--mode", "keyword"], "unknown doc"),
-     (["passages", "--doc", "nope"], "unknown doc"), (["eval", "no-such-file.jsonl"], "not a readable file"),
-     (["search"], "empty")],
+    [
+        (["search", ""], "empty"),
+        (["search", "   "], "empty"),
+        (["search", "x", "--mode", "fuzzy"], "unknown mode"),
+        (["search", "x", "--limit", "0"], "limit"),
+        (["search", "x", "--limit", "1001"], "limit"),
+        (["search", "x", "--offset", "-3"], "offset"),
+        (["search", "x", "--doc", "nope", "--mode", "keyword"], "unknown doc"),
+        (["passages", "--doc", "nope"], "unknown doc"),
+        (["eval", "no-such-file.jsonl"], "not a readable file"),
+        (["search"], "empty"),
+    ],
 )
 def test_bad_input_exits_2_with_one_line(index_args, args, message):
     done = run_cli(*args, *index_args)
@@ -66,8 +73,11 @@ def test_missing_and_corrupt_index(tmp_path):
 
 def test_batch_prints_one_object_per_line_with_its_id(index_args, tmp_path):
     batch = tmp_path / "queries.jsonl"
-    batch.write_text('{"id": "a", "query": "séisme", "mode": "keyword"}\n'
-                     '{"id": "b", "query": "Takamatsu", "mode": "keyword", "limit": 1}\n', encoding="utf-8")
+    batch.write_text(
+        '{"id": "a", "query": "séisme", "mode": "keyword"}\n'
+        '{"id": "b", "query": "Takamatsu", "mode": "keyword", "limit": 1}\n',
+        encoding="utf-8",
+    )
     done = run_cli("search", "--batch", str(batch), "--json", *index_args)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -77,8 +87,9 @@ def test_batch_prints_one_object_per_line_with_its_id(index_args, tmp_path):
 
 def test_batch_reports_a_bad_line_and_goes_on(index_args, tmp_path):
     batch = tmp_path / "queries.jsonl"
-    batch.write_text('{"id": "a", "query": ""}\nnot json\n{"id": "c", "query": "Saku", "mode": "keyword"}\n',
-                     encoding="utf-8")
+    batch.write_text(
+        '{"id": "a", "query": ""}\nnot json\n{"id": "c", "query": "Saku", "mode": "keyword"}\n', encoding="utf-8"
+    )
     done = run_cli("search", "--batch", str(batch), *index_args)
     assert done.returncode == 2
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -90,8 +101,17 @@ def test_passages_jsonl(index_args, passages):
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     expected = [p for p in passages if p.doc_id == "2010-kanazawa-fr"]
     assert len(rows) == len(expected)
-    assert set(rows[0]) >= {"passage_id", "doc_id", "lang", "section", "ordinal", "text", "start", "end",
-                            "aligned_passage_ids"}
+    assert set(rows[0]) >= {
+        "passage_id",
+        "doc_id",
+        "lang",
+        "section",
+        "ordinal",
+        "text",
+        "start",
+        "end",
+        "aligned_passage_ids",
+    }
     assert rows[5]["passage_id"] == "2010-kanazawa-fr:5" and rows[5]["ordinal"] == 5
 
 

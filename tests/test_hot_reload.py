@@ -63,9 +63,13 @@ def test_a_live_server_switches_generations_without_mixing_them(tmp_path, corpus
     old_gen, old_texts = _texts(target)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "jumelage.cli", "serve", "--index", str(target),
-                               "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(target), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     answers: list[tuple[float, int, str, str, list[tuple[str, str]]]] = []
     stop = threading.Event()
 
@@ -77,8 +81,15 @@ def test_a_live_server_switches_generations_without_mixing_them(tmp_path, corpus
                 i += 1
                 response = client.get("/api/search", params={"q": query, "mode": "keyword", "limit": 50})
                 results = response.json().get("results", []) if response.status_code == 200 else []
-                answers.append((time.monotonic(), response.status_code, response.headers.get(GENERATION_HEADER.decode(), ""),
-                                query, [(r["passage_id"], r["text"]) for r in results]))
+                answers.append(
+                    (
+                        time.monotonic(),
+                        response.status_code,
+                        response.headers.get(GENERATION_HEADER.decode(), ""),
+                        query,
+                        [(r["passage_id"], r["text"]) for r in results],
+                    )
+                )
 
     try:
         _wait_until_up(base, server)

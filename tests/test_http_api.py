@@ -10,9 +10,18 @@ def test_search_same_json_as_cli(client):
     assert body["total"] == 2 and body["results"][0]["doc_id"] == "2012-chartres-fr"
 
 
-@pytest.mark.parametrize("params", [{"q": ""}, {"q": "x", "mode": "nope"}, {"q": "x", "limit": "-1"},
-                                    {"q": "x", "offset": "abc"}, {"q": "x", "lang": "en"},
-                                    {"q": "x", "doc": "nope", "mode": "keyword"}, {}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "x", "mode": "nope"},
+        {"q": "x", "limit": "-1"},
+        {"q": "x", "offset": "abc"},
+        {"q": "x", "lang": "en"},
+        {"q": "x", "doc": "nope", "mode": "keyword"},
+        {},
+    ],
+)
 def test_bad_parameters_are_400_with_a_message(client, params):
     r = client.get("/api/search", params=params)
     assert r.status_code == 400 and r.json()["error"]

@@ -20,24 +20,57 @@ import pytest
 
 from tests.helpers import ROOT, run_cli
 
-ROUTES = ("/", "/documents", "/documents/2012-chartres-fr", "/passages/2012-chartres-fr:8", "/about", "/healthz",
-          "/api/search?q=tourisme&mode=keyword", "/api/passages/2012-chartres-fr:8",
-          "/api/passages/2012-chartres-fr:8/citations", "/api/quote?text=coop%C3%A9ration", "/api/documents",
-          "/api/documents/2012-chartres-fr", "/openapi.json", "/static/style.css", "/commitments",
-          "/api/commitments?format=csv")
+ROUTES = (
+    "/",
+    "/documents",
+    "/documents/2012-chartres-fr",
+    "/passages/2012-chartres-fr:8",
+    "/about",
+    "/healthz",
+    "/api/search?q=tourisme&mode=keyword",
+    "/api/passages/2012-chartres-fr:8",
+    "/api/passages/2012-chartres-fr:8/citations",
+    "/api/quote?text=coop%C3%A9ration",
+    "/api/documents",
+    "/api/documents/2012-chartres-fr",
+    "/openapi.json",
+    "/static/style.css",
+    "/commitments",
+    "/api/commitments?format=csv",
+)
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND")
 HOSTILE_TARGETS = (
-    "/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/static/..%2f..%2f..%2fetc%2fpasswd",
-    "/static/%00", "/static/", "/static", "//etc/passwd", "/documents/..%2f..%2fetc%2fpasswd",
-    "/api/documents/..%2F..%2Fmanifest.json", "/passages/%2e%2e", "/documents/%ff%fe", "/documents/%zz",
-    "/api/passages/%ed%a0%80:1", "/api/search?q=%zz", "/api/search?q=%", "/api/search?q=%ff%fe%fd",
-    "/api/search?q=%ed%a0%80", "/api/search?q=%00", "/?q=%c3%28&mode=keyword", "/api/quote?text=%ed%b0%80x",
+    "/static/../../../../etc/passwd",
+    "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%2f..%2f..%2fetc%2fpasswd",
+    "/static/%00",
+    "/static/",
+    "/static",
+    "//etc/passwd",
+    "/documents/..%2f..%2fetc%2fpasswd",
+    "/api/documents/..%2F..%2Fmanifest.json",
+    "/passages/%2e%2e",
+    "/documents/%ff%fe",
+    "/documents/%zz",
+    "/api/passages/%ed%a0%80:1",
+    "/api/search?q=%zz",
+    "/api/search?q=%",
+    "/api/search?q=%ff%fe%fd",
+    "/api/search?q=%ed%a0%80",
+    "/api/search?q=%00",
+    "/?q=%c3%28&mode=keyword",
+    "/api/quote?text=%ed%b0%80x",
     "/api/search?q=a&q=b&mode=keyword&mode=semantic&limit=1&limit=99999&offset=-1&offset=2",
-    "/api/search?q=x&mode=keyword&limit=1e3", "/api/search?q=x&mode=keyword&alpha=nan&fusion=weighted",
-    "/api/search?q=x&mode=keyword&doc=" + "A" * 5000, "/documents/2012-chartres-fr?q=" + "%E9%98%B2" * 3000,
+    "/api/search?q=x&mode=keyword&limit=1e3",
+    "/api/search?q=x&mode=keyword&alpha=nan&fusion=weighted",
+    "/api/search?q=x&mode=keyword&doc=" + "A" * 5000,
+    "/documents/2012-chartres-fr?q=" + "%E9%98%B2" * 3000,
     "/api/search?mode=keyword&q=" + "".join(f"%{b:02X}" for c in range(0x4E00, 0x4E00 + 1800) for b in chr(c).encode()),
-    "/api/search?mode=keyword&q=" + "x" * 100_000, "/?" + "&".join(f"p{i}=1" for i in range(5000)),
-    "/documents/2012-chartres-fr?q=%22%22%22%C2%AB%C2%BB%E3%80%8C", "/api/quote?limit=0&text=x", "/api/quote",
+    "/api/search?mode=keyword&q=" + "x" * 100_000,
+    "/?" + "&".join(f"p{i}=1" for i in range(5000)),
+    "/documents/2012-chartres-fr?q=%22%22%22%C2%AB%C2%BB%E3%80%8C",
+    "/api/quote?limit=0&text=x",
+    "/api/quote",
 )
 STATUSES: dict[int, int] = {}
 
@@ -51,8 +84,24 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(keyword_index_dir):
     port = _free_port()
-    cmd = [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(keyword_index_dir), "--port", str(port),
-           "--workers", "1", "--queue", "0", "--header-timeout", "1", "--keep-alive", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jumelage.cli",
+        "serve",
+        "--index",
+        str(keyword_index_dir),
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--queue",
+        "0",
+        "--header-timeout",
+        "1",
+        "--keep-alive",
+        "1",
+    ]
     process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:

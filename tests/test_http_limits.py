@@ -18,9 +18,15 @@ from web.app import create_app
 from web.heavy import HeavyPool, Overloaded
 
 MANY_KANJI = "".join(chr(0x4E00 + i) for i in range(1900))
-HEAVY_ROUTES = ("/api/search?q=tourisme", "/?q=tourisme", "/documents/2012-chartres-fr?q=tourisme",
-                "/passages/2012-chartres-fr:8", "/api/passages/2012-chartres-fr:8/citations",
-                "/api/quote?text=coop%C3%A9ration", "/api/documents/2012-chartres-fr")
+HEAVY_ROUTES = (
+    "/api/search?q=tourisme",
+    "/?q=tourisme",
+    "/documents/2012-chartres-fr?q=tourisme",
+    "/passages/2012-chartres-fr:8",
+    "/api/passages/2012-chartres-fr:8/citations",
+    "/api/quote?text=coop%C3%A9ration",
+    "/api/documents/2012-chartres-fr",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +36,16 @@ def client(keyword_index_dir):
         yield c
 
 
-@pytest.mark.parametrize("query, message", [
-    ("mondialisation \udcff", "lone surrogate U+DCFF"), ("a\x00b", "U+0000"), ("x" * 2001, "2001 characters"),
-    (" \t ", "empty"), ("\ufffe", "U+FFFE")])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("mondialisation \udcff", "lone surrogate U+DCFF"),
+        ("a\x00b", "U+0000"),
+        ("x" * 2001, "2001 characters"),
+        (" \t ", "empty"),
+        ("\ufffe", "U+FFFE"),
+    ],
+)
 def test_invalid_text_is_refused_with_one_clear_line(query, message):
     with pytest.raises(BadRequest, match=re.escape(message)):
         check_text(query)
@@ -68,8 +81,11 @@ def test_cli_refuses_a_lone_surrogate_and_batch_goes_on(tmp_path, keyword_index_
     r = run_cli("search", "mondialisation \udcff", "--index", str(keyword_index_dir), "--mode", "keyword")
     assert r.returncode == 2 and "lone surrogate" in r.stderr and "Traceback" not in r.stderr
     batch = tmp_path / "b.jsonl"
-    batch.write_bytes(b'{"id": 1, "query": "x\\ud800"}\n\xff\xfe\n{"id": 3, "query": "' + MANY_KANJI.encode() +
-                      b'"}\n{"id": 4, "query": "tourisme", "mode": "keyword"}\n')
+    batch.write_bytes(
+        b'{"id": 1, "query": "x\\ud800"}\n\xff\xfe\n{"id": 3, "query": "'
+        + MANY_KANJI.encode()
+        + b'"}\n{"id": 4, "query": "tourisme", "mode": "keyword"}\n'
+    )
     r = run_cli("search", "--batch", str(batch), "--index", str(keyword_index_dir), "--mode", "keyword")
     lines = r.stdout.splitlines()
     assert r.returncode == 2 and len(lines) == 4 and "Traceback" not in r.stderr

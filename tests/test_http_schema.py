@@ -34,8 +34,7 @@ def test_every_operation_conforms_to_its_schema(api_schema):
     calls: dict[str, int] = {}
     for operation in operations:
 
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case) -> None:
             calls[case.operation.label] = calls.get(case.operation.label, 0) + 1

@@ -29,8 +29,12 @@ MODEL_TRIALS = 2
 
 def _start(corpus_dir, target, *, keyword_only: bool) -> subprocess.Popen:
     args = [sys.executable, "-m", "jumelage.cli", "index", "--corpus", str(corpus_dir), "--index", str(target)]
-    return subprocess.Popen(args + (["--keyword-only"] if keyword_only else []), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        args + (["--keyword-only"] if keyword_only else []),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _duration(corpus_dir, target, *, keyword_only: bool) -> float:
@@ -65,7 +69,8 @@ def _trials(n, corpora, target, rng, duration: float, *, keyword_only: bool, out
 
 @pytest.mark.slow
 def test_kill_9_at_random_moments_leaves_a_servable_index_and_the_next_build_leaves_no_debris(
-        tmp_path, corpus, model_index_dir):
+    tmp_path, corpus, model_index_dir
+):
     from indexer.corpus import load_corpus
 
     bigger_dir = corpus_with_inserted_declaration(CORPUS, tmp_path / "corpus-plus")
@@ -77,8 +82,10 @@ def test_kill_9_at_random_moments_leaves_a_servable_index_and_the_next_build_lea
     with_model = tmp_path / "model-index"
     shutil.copytree(model_index_dir, with_model)
     shutil.copytree(model_index_dir, tmp_path / "reference-model")
-    durations = {"keyword": round(_duration(bigger_dir, tmp_path / "reference-keyword", keyword_only=True), 1),
-                 "model": round(_duration(bigger_dir, tmp_path / "reference-model", keyword_only=False), 1)}
+    durations = {
+        "keyword": round(_duration(bigger_dir, tmp_path / "reference-keyword", keyword_only=True), 1),
+        "model": round(_duration(bigger_dir, tmp_path / "reference-model", keyword_only=False), 1),
+    }
     rng = random.Random(20261125)
     outcomes: Counter = Counter()
     _trials(KEYWORD_TRIALS, corpora, target, rng, durations["keyword"], keyword_only=True, outcomes=outcomes)
@@ -90,8 +97,14 @@ def test_kill_9_at_random_moments_leaves_a_servable_index_and_the_next_build_lea
         manifest = build_index(corpus, index_dir, None)
         names = sorted(p.name for p in index_dir.iterdir())
         assert names == [fmt.POINTER_FILE, fmt.generation_name(manifest.generation), fmt.LOCK_FILE], names
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus-plus", "index", "model-index", "reference-keyword",
-                                                          "reference-model", "sizes"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "corpus-plus",
+        "index",
+        "model-index",
+        "reference-keyword",
+        "reference-model",
+        "sizes",
+    ]
 
 
 ADD_TRIALS = 10
@@ -108,8 +121,24 @@ def test_kill_9_of_jumelage_add_leaves_a_servable_index(tmp_path, corpus):
     base = build_index(corpus, target, None).passages
 
     def start(corpus_dir) -> subprocess.Popen:
-        args = [sys.executable, "-m", "jumelage.cli", "add", str(source), "--id", "2014-zanzibar-fr", "--lang", "fr",
-                "--edition", "4", "--keyword-only", "--corpus", str(corpus_dir), "--index", str(target)]
+        args = [
+            sys.executable,
+            "-m",
+            "jumelage.cli",
+            "add",
+            str(source),
+            "--id",
+            "2014-zanzibar-fr",
+            "--lang",
+            "fr",
+            "--edition",
+            "4",
+            "--keyword-only",
+            "--corpus",
+            str(corpus_dir),
+            "--index",
+            str(target),
+        ]
         return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def fresh_corpus(i: int):
@@ -137,12 +166,20 @@ def test_kill_9_of_jumelage_add_leaves_a_servable_index(tmp_path, corpus):
         size, after = len(index.store), index.generation
         index.close()
         assert size in (base, with_new)
-        outcomes["finished" if process.returncode == 0 else "killed, previous served" if after == before
-                 else "killed after the swap, new served"] += 1
+        outcomes[
+            "finished"
+            if process.returncode == 0
+            else "killed, previous served"
+            if after == before
+            else "killed after the swap, new served"
+        ] += 1
         if size == with_new:
             build_index(corpus, target, None)
     print(f"\nkill -9 of jumelage add: {dict(outcomes)}; add takes {duration:.1f} s")
     assert outcomes["killed, previous served"] >= 3, outcomes
     manifest = build_index(corpus, target, None)
-    assert sorted(p.name for p in target.iterdir()) == [fmt.POINTER_FILE, fmt.generation_name(manifest.generation),
-                                                        fmt.LOCK_FILE]
+    assert sorted(p.name for p in target.iterdir()) == [
+        fmt.POINTER_FILE,
+        fmt.generation_name(manifest.generation),
+        fmt.LOCK_FILE,
+    ]

@@ -22,8 +22,18 @@ from tests.helpers import ROOT
 from tests.lifecycle_helpers import HashEncoder
 
 # Every file of a generation built with vectors (whoosh files are found by suffix), and the pointer.
-FILES = ["CURRENT", "manifest.json", "passages.sqlite", "whoosh/*.seg", "whoosh/*.toc", "vectors.npy",
-         "vector_ids.json", "sentence_vectors.npy", "sentences.json", "citations.json"]
+FILES = [
+    "CURRENT",
+    "manifest.json",
+    "passages.sqlite",
+    "whoosh/*.seg",
+    "whoosh/*.toc",
+    "vectors.npy",
+    "vector_ids.json",
+    "sentence_vectors.npy",
+    "sentences.json",
+    "citations.json",
+]
 DAMAGE = ["truncate", "empty", "delete"]
 
 
@@ -53,8 +63,11 @@ def _damage(path, how: str) -> None:
 
 
 def _expected_name(pattern: str, path) -> str:
-    return fmt.POINTER_FILE if pattern == "CURRENT" else path.relative_to(path.parents[1 if "/" not in pattern
-                                                                                       else 2]).as_posix()
+    return (
+        fmt.POINTER_FILE
+        if pattern == "CURRENT"
+        else path.relative_to(path.parents[1 if "/" not in pattern else 2]).as_posix()
+    )
 
 
 @pytest.fixture
@@ -113,15 +126,22 @@ def test_reindexing_repairs_a_damaged_index(template, tmp_path, corpus):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("pattern,how", [("whoosh/*.seg", "truncate"), ("vectors.npy", "delete"),
-                                         ("passages.sqlite", "empty")])
+@pytest.mark.parametrize(
+    "pattern,how", [("whoosh/*.seg", "truncate"), ("vectors.npy", "delete"), ("passages.sqlite", "empty")]
+)
 def test_a_real_server_process_refuses_to_start_in_one_line(template, tmp_path, pattern, how):
     index_dir = tmp_path / "index"
     shutil.copytree(template, index_dir)
     victim = _victim(index_dir, pattern)
     name = _expected_name(pattern, victim)
     _damage(victim, how)
-    done = subprocess.run([sys.executable, "-m", "jumelage.cli", "serve", "--index", str(index_dir), "--port", "0"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "jumelage.cli", "serve", "--index", str(index_dir), "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2
     _one_line(done.stderr, name)

@@ -17,8 +17,15 @@ def aligned_french(service, result):
 
 @pytest.mark.parametrize(
     "query,french_words",
-    [("震災", ("séisme",)), ("観光", ("touris",)), ("グローバル化", ("mondialis",)),
-     ("持続可能な開発", ("développement durable", "développement local durable", "développement territorial durable"))],
+    [
+        ("震災", ("séisme",)),
+        ("観光", ("touris",)),
+        ("グローバル化", ("mondialis",)),
+        (
+            "持続可能な開発",
+            ("développement durable", "développement local durable", "développement territorial durable"),
+        ),
+    ],
 )
 def test_japanese_hits_stand_for_the_french_passages_a_french_user_expects(keyword_service, query, french_words):
     response = search(keyword_service, query, lang="ja", limit=5)

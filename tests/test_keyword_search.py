@@ -81,17 +81,33 @@ def test_results_have_the_documented_shape(keyword_service):
     response = search(keyword_service, "Takamatsu")
     assert {"query", "mode", "lang", "total", "took_ms", "results"} <= response.keys()
     result = response["results"][0]
-    assert {"rank", "passage_id", "doc_id", "lang", "section", "text", "snippet_html", "score", "scores",
-            "aligned_passage_ids"} <= result.keys()
+    assert {
+        "rank",
+        "passage_id",
+        "doc_id",
+        "lang",
+        "section",
+        "text",
+        "snippet_html",
+        "score",
+        "scores",
+        "aligned_passage_ids",
+    } <= result.keys()
     assert result["scores"]["keyword_rank"] == 1 and result["scores"]["semantic"] is None
 
 
 @pytest.mark.parametrize(
     "params,message",
-    [({"query": "  "}, "empty"), ({"query": "x", "mode": "fuzzy"}, "unknown mode"),
-     ({"query": "x", "limit": "0"}, "limit"), ({"query": "x", "limit": "1001"}, "limit"),
-     ({"query": "x", "offset": "-1"}, "offset"), ({"query": "x", "limit": "ten"}, "whole number"),
-     ({"query": "x", "lang": "de"}, "unknown lang"), ({"query": "x", "alpha": "2"}, "alpha")],
+    [
+        ({"query": "  "}, "empty"),
+        ({"query": "x", "mode": "fuzzy"}, "unknown mode"),
+        ({"query": "x", "limit": "0"}, "limit"),
+        ({"query": "x", "limit": "1001"}, "limit"),
+        ({"query": "x", "offset": "-1"}, "offset"),
+        ({"query": "x", "limit": "ten"}, "whole number"),
+        ({"query": "x", "lang": "de"}, "unknown lang"),
+        ({"query": "x", "alpha": "2"}, "alpha"),
+    ],
 )
 def test_bad_requests_are_rejected_with_a_message(params, message):
     with pytest.raises(BadRequest, match=message):

@@ -123,8 +123,10 @@ def test_chartres_table_rows_hold_collectivite_and_title():
     assert saku.kind == "table_row"
     assert saku.section == "Innovations Economiques › Interventions - Collectivités japonaises"
     rennes = _find(passages, "Ville de Rennes")
-    assert rennes.text == ("Ville de Rennes — Solidarité Sendai suite au séisme et au tsunami : "
-                           "accompagnement sur le programme de reconstruction.")
+    assert rennes.text == (
+        "Ville de Rennes — Solidarité Sendai suite au séisme et au tsunami : "
+        "accompagnement sur le programme de reconstruction."
+    )
     headers = [p for p in passages if p.kind == "table_header"]
     assert len(headers) == 6 and all(p.text == "Collectivités — Titre de l'intervention" for p in headers)
     assert _find(passages, "Le développement dans l'avenir").section == "Innovations Economiques"

@@ -17,8 +17,10 @@ OUTSIDE_FR = [
     "la coopération décentralisée franco-japonaise contribue au développement durable des collectivités territoriales",
     "Nous, les maires des villes européennes réunis à Strasbourg, adoptons la déclaration suivante sur le climat.",
 ]
-OUTSIDE_JA = ["自由、平等、博愛：共和国は出自による区別なく、法の前のすべての市民の平等を保障する。",
-              "本日の東京株式市場は大幅に下落し、日経平均は三日連続で値を下げた。"]
+OUTSIDE_JA = [
+    "自由、平等、博愛：共和国は出自による区別なく、法の前のすべての市民の平等を保障する。",
+    "本日の東京株式市場は大幅に下落し、日経平均は三日連続で値を下げた。",
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def test_200_french_quotations_lowercased_unaccented_one_word_dropped(finder, pa
         words = p.text.split()
         n = rng.randint(12, min(30, len(words) - 1))
         start = rng.randint(0, len(words) - n)
-        quote = words[start:start + n]
+        quote = words[start : start + n]
         del quote[rng.randrange(n)]
         text = _strip_accents(" ".join(quote).lower())
         if not _ranks_first(finder.find(text, semantic=False), p.passage_id):
@@ -68,7 +70,7 @@ def test_50_japanese_quotations_one_character_dropped(finder, passages):
         p = rng.choice(pool)
         n = rng.randint(20, min(40, len(p.text) - 1))
         start = rng.randint(0, len(p.text) - n)
-        quote = list(p.text[start:start + n])
+        quote = list(p.text[start : start + n])
         del quote[rng.randrange(1, n - 1)]
         if not _ranks_first(finder.find("".join(quote), semantic=False), p.passage_id):
             failures.append((p.passage_id, "".join(quote)))
@@ -77,32 +79,37 @@ def test_50_japanese_quotations_one_character_dropped(finder, passages):
     assert failures == []
 
 
-@pytest.mark.parametrize("quote", [
-    "DANS LE RESPECT DES DECLARATIONS FINALES\nDE NANCY ET DE KANAZAWA",          # case, accents, line break
-    "dans le respect des déclarations […] de Nancy et de Kanazawa",                 # elision
-    "dans le respect des déclarations [...] de Nancy et de Kanazawa",
-    "et dans le respect des résolutions finales de Nancy et de Kanazawa, avons abordé des thèmes",  # a word changed
-    "« dans le respect des déclarations finales de Nancy et de Kanazawa »",
-])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "DANS LE RESPECT DES DECLARATIONS FINALES\nDE NANCY ET DE KANAZAWA",  # case, accents, line break
+        "dans le respect des déclarations […] de Nancy et de Kanazawa",  # elision
+        "dans le respect des déclarations [...] de Nancy et de Kanazawa",
+        "et dans le respect des résolutions finales de Nancy et de Kanazawa, avons abordé des thèmes",  # a word changed
+        "« dans le respect des déclarations finales de Nancy et de Kanazawa »",
+    ],
+)
 def test_inexact_quotations_of_chartres(finder, quote):
     answer = finder.find(quote, semantic=False)
     assert answer["matched"] and answer["method"] == "shingles"
     top = answer["matches"][0]
     assert top["passage_id"] == "2012-chartres-fr:8"
     assert "<mark>" in top["snippet_html"]
-    marked = top["text"][top["start"]:top["end"]]
+    marked = top["text"][top["start"] : top["end"]]
     assert marked.startswith(("dans le respect", "et dans le respect")) and marked.endswith(("Kanazawa", "thèmes"))
 
 
 def test_the_span_is_marked_and_escaped(finder):
-    answer = finder.find("Living Lab \"LiveWithRisk\" de Tarascon", semantic=False)
+    answer = finder.find('Living Lab "LiveWithRisk" de Tarascon', semantic=False)
     top = answer["matches"][0]
     assert top["passage_id"] == "2012-chartres-fr:70"
     assert '<mark>Living Lab "LiveWithRisk" de Tarascon</mark>' in top["snippet_html"]
 
 
 def test_snippets_escape_the_passage_text(finder):
-    top = finder.find("Seine-et-Marne, territoire leader en éco-construction, pourquoi et comment", semantic=False)["matches"][0]
+    top = finder.find("Seine-et-Marne, territoire leader en éco-construction, pourquoi et comment", semantic=False)[
+        "matches"
+    ][0]
     assert "&amp;" in top["snippet_html"] and " & " not in top["snippet_html"]  # « Ville Durable & Green City »
 
 

@@ -40,9 +40,9 @@ def test_chartres_cites_nancy_and_kanazawa_declarations(references, passages):
     assert nancy.status == NO_TEXT and nancy.targets == () and "Nancy" in nancy.label
     text = next(p.text for p in passages if p.passage_id == pid)
     # One coordinated phrase, two targets: the span is the phrase, the mention is each city.
-    assert text[kanazawa.start:kanazawa.end] == "déclarations finales de Nancy et de Kanazawa" == nancy.text
-    assert text[kanazawa.mention_start:kanazawa.mention_end] == "Kanazawa"
-    assert text[nancy.mention_start:nancy.mention_end] == "Nancy"
+    assert text[kanazawa.start : kanazawa.end] == "déclarations finales de Nancy et de Kanazawa" == nancy.text
+    assert text[kanazawa.mention_start : kanazawa.mention_end] == "Kanazawa"
+    assert text[nancy.mention_start : nancy.mention_end] == "Nancy"
 
 
 def test_chartres_japanese_translation_resolves_the_same_way(corpus, references, passages):
@@ -73,10 +73,14 @@ def test_kanazawa_japanese_mentions_of_nancy(corpus, references, passages):
 
 
 def test_forward_references_are_announcements(references):
-    announced = {(r.passage_id, r.edition, r.status) for r in references if r.relation == "announces" and r.lang == "fr"}
-    assert ("2010-kanazawa-fr:35", 3, RESOLVED) in announced                   # Kanazawa announces Chartres
-    assert any(pid.startswith("2012-chartres-fr") and ed == 4 and st == NO_TEXT  # Chartres announces Takamatsu
-               for pid, ed, st in announced)
+    announced = {
+        (r.passage_id, r.edition, r.status) for r in references if r.relation == "announces" and r.lang == "fr"
+    }
+    assert ("2010-kanazawa-fr:35", 3, RESOLVED) in announced  # Kanazawa announces Chartres
+    assert any(
+        pid.startswith("2012-chartres-fr") and ed == 4 and st == NO_TEXT  # Chartres announces Takamatsu
+        for pid, ed, st in announced
+    )
     chartres = next(r for r in references if r.passage_id == "2010-kanazawa-fr:35" and r.edition == 3)
     assert "2012-chartres-fr" in chartres.targets
 
@@ -114,9 +118,12 @@ def test_japanese_forms(corpus):
     docs = [*corpus.documents, extra]
 
     def refs(text):
-        return [(r.text, r.edition, r.relation, r.status)
-                for r in extract_references([Passage("x-ja", "ja", 0, "paragraph", "", text, 0, len(text))],
-                                            corpus.editions, docs)]
+        return [
+            (r.text, r.edition, r.relation, r.status)
+            for r in extract_references(
+                [Passage("x-ja", "ja", 0, "paragraph", "", text, 0, len(text))], corpus.editions, docs
+            )
+        ]
 
     assert refs("金沢宣言を踏まえ") == [("金沢宣言", 2, "cites", RESOLVED)]
     assert refs("ナンシーでの第1回会議") == [("ナンシーでの第1回会議", 1, "cites", NO_TEXT)]
@@ -149,7 +156,10 @@ def test_references_are_stored_and_deterministic(keyword_index_dir, tmp_path, co
 def _french_refs(corpus, text, edition=5):
     extra = Document("x-fr", "t", edition, "Tours", "France", "2016", "fr", "x", "official")
     passage = Passage("x-fr", "fr", 0, "paragraph", "", text, 0, len(text))
-    return [(r.text, r.edition, r.relation) for r in extract_references([passage], corpus.editions, [*corpus.documents, extra])]
+    return [
+        (r.text, r.edition, r.relation)
+        for r in extract_references([passage], corpus.editions, [*corpus.documents, extra])
+    ]
 
 
 def test_numeric_ordinals_with_a_lost_superscript(corpus):
@@ -159,7 +169,9 @@ def test_numeric_ordinals_with_a_lost_superscript(corpus):
 
 
 def test_city_and_year_of_a_known_edition_is_a_reference(corpus):
-    refs = _french_refs(corpus, "Les Rencontres, tenues pour la première fois à Nancy (France) en octobre 2008, ont réuni")
+    refs = _french_refs(
+        corpus, "Les Rencontres, tenues pour la première fois à Nancy (France) en octobre 2008, ont réuni"
+    )
     assert refs == [("Nancy (France) en octobre 2008", 1, "cites")]
     assert _french_refs(corpus, "réunis à Nancy en 2013") == [], "a city with another year is a town, not an edition"
     # Named otherwise in the same passage, the edition is counted once.
@@ -169,7 +181,11 @@ def test_city_and_year_of_a_known_edition_is_a_reference(corpus):
 def test_edition_is_read_from_the_opening(corpus):
     from indexer.references import edition_in_text
 
-    assert edition_in_text(["Après le succès des premières rencontres, les 5 e Rencontres se sont tenues"], "fr",
-                           corpus.editions) == 5
+    assert (
+        edition_in_text(
+            ["Après le succès des premières rencontres, les 5 e Rencontres se sont tenues"], "fr", corpus.editions
+        )
+        == 5
+    )
     assert edition_in_text(["第4回日仏自治体交流会議"], "ja", corpus.editions) == 4
     assert edition_in_text(["Nous, réunis à Tours, adoptons la déclaration."], "fr", corpus.editions) is None

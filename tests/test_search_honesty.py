@@ -66,7 +66,8 @@ def test_every_result_of_a_quoted_query_contains_the_phrase(model_service, mode,
     def holds(passage_id):
         passage = store.get(passage_id)
         return "developpement durable" in fold(passage.text) or any(
-            "developpement durable" in fold(store.get(a).text) for a in passage.aligned_passage_ids)
+            "developpement durable" in fold(store.get(a).text) for a in passage.aligned_passage_ids
+        )
 
     response = run(model_service, '"développement durable" environnement', mode=mode, lang=lang, limit=1000)
     assert response["total"] > 0

@@ -50,8 +50,10 @@ def test_a_declaration_count_is_the_total_a_click_on_it_gives(keyword_service, q
         assert clicked["facets_any_doc"]["doc_id"] == counts  # the other counts survive the filter
 
 
-@pytest.mark.parametrize("query,phrase", [('"développement durable"', "developpement durable"),
-                                          ('coopération "tourisme culturel"', "tourisme culturel")])
+@pytest.mark.parametrize(
+    "query,phrase",
+    [('"développement durable"', "developpement durable"), ('coopération "tourisme culturel"', "tourisme culturel")],
+)
 def test_every_result_of_a_quoted_query_contains_the_phrase(keyword_service, query, phrase):
     response = run(keyword_service, query, mode="keyword", lang="fr", limit=1000)
     assert response["total"] > 0

@@ -16,9 +16,20 @@ def _indexed(word: str) -> str:
     (token,) = analyze(word, "fr")
     return token.text
 
-QUERIES = ["mondialisation", "tourisme culturel", "risques naturels", "coopération décentralisée",
-           "séisme seisme", "environnement et développement durable", "le la les", "震災", "観光 交流",
-           "Takamatsu", "inexistantmotzz"]
+
+QUERIES = [
+    "mondialisation",
+    "tourisme culturel",
+    "risques naturels",
+    "coopération décentralisée",
+    "séisme seisme",
+    "environnement et développement durable",
+    "le la les",
+    "震災",
+    "観光 交流",
+    "Takamatsu",
+    "inexistantmotzz",
+]
 
 
 def _whoosh(searcher: KeywordSearcher, text: str, langs, window: int = 100):
@@ -27,8 +38,7 @@ def _whoosh(searcher: KeywordSearcher, text: str, langs, window: int = 100):
     query = searcher._build(parsed)
     if query is None:
         return [], 0
-    results = searcher._searcher().search(query, limit=window, filter=searcher._filter(langs, None),
-                                          optimize=False)
+    results = searcher._searcher().search(query, limit=window, filter=searcher._filter(langs, None), optimize=False)
     row_of = searcher.index.row_of_docnum
     return [(int(row_of[h.docnum]), float(h.score)) for h in results], len(results)
 
@@ -76,8 +86,7 @@ def test_cache_evicts_the_oldest_terms_beyond_its_bound(searcher):
 
 
 def test_top_docnums_sums_boosted_clauses_and_breaks_ties_by_docnum():
-    parts = [(np.array([0, 2, 5]), np.array([1.0, 2.0, 1.0]), 1.0),
-             (np.array([5, 3]), np.array([2.0, 1.0]), 0.5)]
+    parts = [(np.array([0, 2, 5]), np.array([1.0, 2.0, 1.0]), 1.0), (np.array([5, 3]), np.array([2.0, 1.0]), 0.5)]
     docnums, scores, total = top_docnums(parts, 6, 2)
     assert total == 4
     assert docnums.tolist() == [2, 5] and scores.tolist() == [2.0, 2.0]  # 2 and 5 tie: lower docnum first

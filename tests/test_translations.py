@@ -51,8 +51,17 @@ WORD_NUMBERS = {
     # peuples" are rendered idiomatically as 両国 / 両国民 and not checked.
     r"deux(?= (?:axes|nouveautes|collectivites))": "2",
     # Months become N月 in a Japanese date.
-    r"janvier": "1", r"fevrier": "2", r"mars": "3", r"avril": "4", r"mai": "5", r"juin": "6",
-    r"juillet": "7", r"aout": "8", r"septembre": "9", r"octobre": "10", r"novembre": "11",
+    r"janvier": "1",
+    r"fevrier": "2",
+    r"mars": "3",
+    r"avril": "4",
+    r"mai": "5",
+    r"juin": "6",
+    r"juillet": "7",
+    r"aout": "8",
+    r"septembre": "9",
+    r"octobre": "10",
+    r"novembre": "11",
     r"decembre": "12",
 }
 
@@ -158,7 +167,7 @@ def test_alignment_is_symmetric(passages, by_id):
 def test_japanese_files_keep_no_french_draft_lines():
     for doc_id in JA_PATHS:
         raw = _raw_ja(doc_id)
-        body = raw[raw.index("\n@"):]
+        body = raw[raw.index("\n@") :]
         leftovers = [line for line in body.split("\n") if line.startswith("#")]
         assert not leftovers, f"{JA_PATHS[doc_id]}: draft comment lines left: {leftovers[:2]}"
 
@@ -258,7 +267,7 @@ def test_a_missing_translation_raises_naming_the_french_passage():
     start = raw.index(line)
     end = raw.index("\n@", start + 1)
     with pytest.raises(AlignmentError, match=r"without a translation: 2012-chartres-fr:76\b"):
-        align_translation(raw[:start] + raw[end + 1:], "2012-chartres-ja", _french("2012-chartres-fr"))
+        align_translation(raw[:start] + raw[end + 1 :], "2012-chartres-ja", _french("2012-chartres-fr"))
 
 
 def _renumbered(passages: list[Passage], doc_id: str) -> list[Passage]:
@@ -278,8 +287,19 @@ def test_a_changed_normalizer_makes_loading_fail(ja_doc, fr_doc):
     with pytest.raises(AlignmentError, match=rf"{fr_doc}:9\b"):  # a passage lost, later ordinals shifted
         align_translation(raw, ja_doc, _renumbered(dropped, fr_doc))
 
-    joined = [*french[:4], Passage(fr_doc, "fr", 4, "paragraph", french[4].section,
-                                   french[4].text + " " + french[5].text, french[4].start, french[5].end)]
+    joined = [
+        *french[:4],
+        Passage(
+            fr_doc,
+            "fr",
+            4,
+            "paragraph",
+            french[4].section,
+            french[4].text + " " + french[5].text,
+            french[4].start,
+            french[5].end,
+        ),
+    ]
     with pytest.raises(AlignmentError, match=rf"{fr_doc}:4\b"):  # two paragraphs joined into one
         align_translation(raw, ja_doc, _renumbered(joined + french[6:], fr_doc))
 

@@ -33,8 +33,9 @@ def test_passage_with_neighbours(client):
     assert client.get("/api/passages/2010-kanazawa-fr:0").json()["previous_id"] is None
 
 
-@pytest.mark.parametrize("url", ["/api/passages/nope", "/api/passages/2010-kanazawa-fr:99999",
-                                 "/api/documents/nope", "/api/nothing-here"])
+@pytest.mark.parametrize(
+    "url", ["/api/passages/nope", "/api/passages/2010-kanazawa-fr:99999", "/api/documents/nope", "/api/nothing-here"]
+)
 def test_unknown_ids_are_404_json(client, url):
     r = client.get(url)
     assert r.status_code == 404 and r.json()["error"]
@@ -48,8 +49,13 @@ def test_wrong_method_is_405_not_500(client):
 def test_openapi_schema_describes_the_endpoints(client):
     schema = client.get("/openapi.json").json()
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) >= {"/healthz", "/api/search", "/api/passages/{passage_id}", "/api/documents",
-                                    "/api/documents/{doc_id}"}
+    assert set(schema["paths"]) >= {
+        "/healthz",
+        "/api/search",
+        "/api/passages/{passage_id}",
+        "/api/documents",
+        "/api/documents/{doc_id}",
+    }
     params = {p["name"]: p for p in schema["paths"]["/api/search"]["get"]["parameters"]}
     # The schema offers what this index can run: a keyword-only index has one mode.
     assert params["mode"]["schema"]["enum"] == ["keyword"] and params["q"]["required"]

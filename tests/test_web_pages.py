@@ -38,7 +38,10 @@ def _synthetic_japanese(french) -> str:
         if p.ordinal == JOIN[0]:
             chunks.append(f"@ {ref[JOIN[0]]} {ref[JOIN[1]]}\n第{p.ordinal}項と第{JOIN[1]}項：地方自治体の国際協力。")
         elif p.ordinal == SPLIT:
-            chunks += [f"@ {ref[SPLIT]}\n第{SPLIT}項の前半：防災の協力。", f"@ {ref[SPLIT]}\n第{SPLIT}項の後半：観光の振興。"]
+            chunks += [
+                f"@ {ref[SPLIT]}\n第{SPLIT}項の前半：防災の協力。",
+                f"@ {ref[SPLIT]}\n第{SPLIT}項の後半：観光の振興。",
+            ]
         else:
             chunks.append(f"@ {ref[p.ordinal]}\n金沢宣言の第{p.ordinal}段落：自治体の協力と交流。")
     return "\n\n".join(chunks) + "\n"
@@ -57,9 +60,11 @@ def bilingual_index_dir(tmp_path_factory, corpus, passages, keyword_index_dir):
     french = [p for p in passages if p.doc_id == "2010-kanazawa-fr"]
     (root / "ja" / "2010-kanazawa.txt").write_text(_synthetic_japanese(french), encoding="utf-8")
     with open(root / "declarations.toml", "a", encoding="utf-8") as manifest:
-        manifest.write('\n[[document]]\nid = "2010-kanazawa-ja"\ntitle = "金沢宣言"\nedition = 2\ncity = "Kanazawa"\n'
-                       'country = "Japon"\ndate = "2010-05-13"\nlang = "ja"\npath = "ja/2010-kanazawa.txt"\n'
-                       'status = "参考訳"\ntranslation_of = "2010-kanazawa-fr"\n')
+        manifest.write(
+            '\n[[document]]\nid = "2010-kanazawa-ja"\ntitle = "金沢宣言"\nedition = 2\ncity = "Kanazawa"\n'
+            'country = "Japon"\ndate = "2010-05-13"\nlang = "ja"\npath = "ja/2010-kanazawa.txt"\n'
+            'status = "参考訳"\ntranslation_of = "2010-kanazawa-fr"\n'
+        )
     target = tmp_path_factory.mktemp("bilingual-index") / "index"
     build_index(load_corpus(root), target, None)
     return target
@@ -79,6 +84,7 @@ def _ok(client, url, **kw):
 
 
 # -- search page -------------------------------------------------------------------------------------
+
 
 def test_landing_page_has_the_form_and_the_declarations(client):
     html = _ok(client, "/")
@@ -122,12 +128,16 @@ def test_suggestions_offer_the_other_modes_when_the_index_has_vectors():
     assert [p["mode"] for _, p in out] == ["hybrid", "semantic"]
 
 
-@pytest.mark.parametrize("params, message, japanese", [
-    ({"q": "x", "mode": "nope"}, "Valeur inconnue", "の値"),
-    ({"q": "x", "page": "0"}, "doit être compris entre 1 et", "の範囲で指定"),
-    ({"q": "x", "page": "deux"}, "nombre entier", "までの整数"),
-    ({"q": "x" * 3000}, "la limite est 2000", "上限は2000文字"),
-    ({"q": "x", "doc": "nope"}, "Déclaration inconnue", "不明な宣言")])
+@pytest.mark.parametrize(
+    "params, message, japanese",
+    [
+        ({"q": "x", "mode": "nope"}, "Valeur inconnue", "の値"),
+        ({"q": "x", "page": "0"}, "doit être compris entre 1 et", "の範囲で指定"),
+        ({"q": "x", "page": "deux"}, "nombre entier", "までの整数"),
+        ({"q": "x" * 3000}, "la limite est 2000", "上限は2000文字"),
+        ({"q": "x", "doc": "nope"}, "Déclaration inconnue", "不明な宣言"),
+    ],
+)
 def test_bad_parameters_are_400_pages_with_a_message_in_the_interface_language(client, params, message, japanese):
     r = client.get("/", params=params)
     assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
@@ -170,6 +180,7 @@ def test_content_security_policy_and_no_inline_code(client):
 
 # -- interface language ---------------------------------------------------------------------------
 
+
 def test_interface_language_from_parameter_or_header(client):
     assert '<html lang="ja">' in _ok(client, "/", params={"ui": "ja"})
     html = _ok(client, "/about", headers={"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"})
@@ -183,14 +194,17 @@ def test_chosen_interface_language_follows_links(client):
     assert 'name="ui" value="ja"' in html
 
 
-@pytest.mark.parametrize("header, expected", [(None, "fr"), ("ja", "ja"), ("en-US,fr;q=0.3,ja;q=0.8", "ja"),
-                                              ("fr-CA", "fr"), ("ja;q=bad", "fr"), ("*", "fr")])
+@pytest.mark.parametrize(
+    "header, expected",
+    [(None, "fr"), ("ja", "ja"), ("en-US,fr;q=0.3,ja;q=0.8", "ja"), ("fr-CA", "fr"), ("ja;q=bad", "fr"), ("*", "fr")],
+)
 def test_negotiate(header, expected):
     assert negotiate(None, header) == expected
     assert negotiate("JA ", header) == "ja"
 
 
 # -- reading pages ---------------------------------------------------------------------------------
+
 
 def test_document_page_marks_the_query_and_anchors_each_passage(client):
     html = _ok(client, "/documents/2012-chartres-fr", params={"q": "tourisme culturel"})
@@ -233,7 +247,7 @@ def test_results_show_the_aligned_translation(bilingual):
 
 def test_passage_page_translation_neighbours_and_citation_slot(bilingual):
     html = _ok(bilingual, "/passages/2010-kanazawa-fr:10", params={"q": "coopération"})
-    assert '/passages/2010-kanazawa-fr:9' in html and '/passages/2010-kanazawa-fr:11' in html
+    assert "/passages/2010-kanazawa-fr:9" in html and "/passages/2010-kanazawa-fr:11" in html
     assert 'lang="ja"' in html and 'id="citations"' in html
     assert "Cité par" in html and "pas encore calculés" not in html
 
@@ -259,6 +273,7 @@ def test_documents_page_lists_every_document(bilingual):
 
 
 # -- pieces ----------------------------------------------------------------------------------------
+
 
 def test_paging_window():
     assert paging(1, 105).window == [1, 2, 3, None, 11]
@@ -291,6 +306,6 @@ def test_results_page_has_a_heading_and_interface_text_carries_no_foreign_lang(c
 
 def test_chart_is_a_named_list_of_links_not_an_image(client):
     html = _ok(client, "/", params={"q": "tourisme", "mode": "keyword"})
-    chart = html[html.index('<figure class="chart">'):html.index("</figure>", html.index('<figure class="chart">'))]
+    chart = html[html.index('<figure class="chart">') : html.index("</figure>", html.index('<figure class="chart">'))]
     assert 'role="img"' not in chart and '<ul class="chart-list" aria-labelledby="chart-caption">' in chart
     assert chart.count('<a class="chart-link"') == 4 and chart.count('aria-hidden="true"') == 4

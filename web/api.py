@@ -32,19 +32,30 @@ async def healthz(request: Request) -> JSONResponse:
     ``semantic`` is false (no vectors), "loading" (the encoder loads in the background) or true.
     """
     state = _state(request)
-    return JSONResponse({"status": "ok", "index": state.index_dir.name, "generation": state.generation,
-                         "manifest": state.index.manifest.to_json(), "semantic": state.semantic_status})
+    return JSONResponse(
+        {
+            "status": "ok",
+            "index": state.index_dir.name,
+            "generation": state.generation,
+            "manifest": state.index.manifest.to_json(),
+            "semantic": state.semantic_status,
+        }
+    )
 
 
 def check_request(state: AppState, req: SearchRequest) -> None:
     """What only the served index can tell, before any work: a mode it can run, a document it has."""
     if req.mode != "keyword" and not state.has_vectors:
-        raise InvalidInput("mode_unavailable", f"mode {req.mode} is unavailable: this index was built without "
-                           "embeddings; use mode=keyword", mode=req.mode)
+        raise InvalidInput(
+            "mode_unavailable",
+            f"mode {req.mode} is unavailable: this index was built without embeddings; use mode=keyword",
+            mode=req.mode,
+        )
     if req.doc is not None and state.index.store.document(req.doc) is None:
         known = ", ".join(d.id for d in state.index.store.documents)
-        raise InvalidInput("unknown_doc", f"unknown doc {echo(req.doc)}: use one of {known}", value=echo(req.doc),
-                           known=known)
+        raise InvalidInput(
+            "unknown_doc", f"unknown doc {echo(req.doc)}: use one of {known}", value=echo(req.doc), known=known
+        )
 
 
 def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:
@@ -59,9 +70,17 @@ async def api_search(request: Request) -> Response:
         return await export_response(request, fmt)
     state = _state(request)
     # Without ?mode= the index's best mode: hybrid, or keyword on an index without vectors.
-    search_request = make_request(p.get("q"), p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
-                                  p.get("limit"), p.get("offset"), p.get("fusion"), p.get("alpha"),
-                                  p.get("commitments"))
+    search_request = make_request(
+        p.get("q"),
+        p.get("mode") or state.default_mode,
+        p.get("lang"),
+        p.get("doc"),
+        p.get("limit"),
+        p.get("offset"),
+        p.get("fusion"),
+        p.get("alpha"),
+        p.get("commitments"),
+    )
     check_request(state, search_request)
     return await run_heavy(request, _search_json, state, search_request)
 
@@ -71,21 +90,25 @@ async def api_passage(request: Request) -> JSONResponse:
     state = _state(request)
     p = lookup.passage(state.index, request.path_params["passage_id"])
     before, after = lookup.neighbours(state.index, p, around=1)
-    return JSONResponse({
-        **p.to_json(),
-        "aligned": [q.to_json() for q in lookup.translations(state.index, p)],
-        "previous_id": before[-1].passage_id if before else None,
-        "next_id": after[0].passage_id if after else None,
-    })
+    return JSONResponse(
+        {
+            **p.to_json(),
+            "aligned": [q.to_json() for q in lookup.translations(state.index, p)],
+            "previous_id": before[-1].passage_id if before else None,
+            "next_id": after[0].passage_id if after else None,
+        }
+    )
 
 
 async def api_documents(request: Request) -> JSONResponse:
     """Every document of the corpus and every edition of the Rencontres."""
     state = _state(request)
-    return JSONResponse({
-        "documents": [_document_json(state, d) for d in state.index.store.documents],
-        "editions": [e.__dict__ for e in state.index.store.editions],
-    })
+    return JSONResponse(
+        {
+            "documents": [_document_json(state, d) for d in state.index.store.documents],
+            "editions": [e.__dict__ for e in state.index.store.editions],
+        }
+    )
 
 
 async def api_document(request: Request) -> JSONResponse:

@@ -53,9 +53,17 @@ def routes() -> list:
     ]
 
 
-def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = True,
-               allowed_hosts: Sequence[str] | None = None, workers: int = DEFAULT_WORKERS,
-               queue: int = DEFAULT_QUEUE, reload: bool = True, backend: str | None = None) -> Starlette:
+def create_app(
+    index_dir: Path,
+    model: str | None = None,
+    *,
+    warm_model: bool = True,
+    allowed_hosts: Sequence[str] | None = None,
+    workers: int = DEFAULT_WORKERS,
+    queue: int = DEFAULT_QUEUE,
+    reload: bool = True,
+    backend: str | None = None,
+) -> Starlette:
     """Build the app; the index (and the embedding model) load once, at start-up.
 
     Parameters
@@ -83,8 +91,9 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         app.state.jumelage_heavy = HeavyPool(workers, queue)
-        state = load_state(Path(index_dir), model, warm_model=warm_model, verify="full", backend=backend,
-                           background=True)
+        state = load_state(
+            Path(index_dir), model, warm_model=warm_model, verify="full", backend=backend, background=True
+        )
         app.state.jumelage = state
 
         def on_swap(fresh) -> None:
@@ -101,8 +110,11 @@ def create_app(index_dir: Path, model: str | None = None, *, warm_model: bool = 
             app.state.jumelage_heavy.shutdown()
 
     # Outermost first: a foreign Host is refused before any work; each request pins one generation.
-    middleware = [Middleware(PinGeneration), Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
-                  Middleware(SecurityHeaders)]
+    middleware = [
+        Middleware(PinGeneration),
+        Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
+        Middleware(SecurityHeaders),
+    ]
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False))
     app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware, exception_handlers=errors.HANDLERS)

@@ -63,8 +63,9 @@ def _params(request: Request) -> dict:
     out = {k: (p.get(k) or "").strip()[:40] or None for k in ("act", "theme")}
     for k in ("act", "theme"):
         if len((p.get(k) or "").strip()) > 40:
-            raise InvalidInput("unknown_choice", f"unknown {k} {echo(p.get(k))}", name=k, value=echo(p.get(k)),
-                               allowed="…")
+            raise InvalidInput(
+                "unknown_choice", f"unknown {k} {echo(p.get(k))}", name=k, value=echo(p.get(k)), allowed="…"
+            )
     return {"doc": check_doc_id(p.get("doc")), **out}
 
 

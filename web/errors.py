@@ -50,10 +50,10 @@ def _respond(request: Request, status: int, message: str, headers: dict[str, str
     t = labels_for(request)
     title = t("not_found_title") if status == 404 else t("error_title")
     if getattr(request.app.state, "jumelage", None) is None:  # start-up failed: no state for the layout
-        return Response(f"{status} {title}: {message}", status_code=status, media_type="text/plain; charset=utf-8",
-                        headers=headers)
-    response = render(request, "error.html", {"status": status, "title": title, "message": message},
-                      status_code=status)
+        return Response(
+            f"{status} {title}: {message}", status_code=status, media_type="text/plain; charset=utf-8", headers=headers
+        )
+    response = render(request, "error.html", {"status": status, "title": title, "message": message}, status_code=status)
     response.headers.update(headers or {})
     return response
 

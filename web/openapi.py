@@ -49,45 +49,128 @@ NNUM = {"type": "number", "nullable": True}
 STRS = {"type": "array", "items": STR}
 ANY_OBJ = {"type": "object"}
 
-PASSAGE = _obj({"passage_id": STR, "doc_id": STR, "lang": STR, "kind": STR, "section": STR, "ordinal": INT,
-                "text": STR, "start": INT, "end": INT, "aligned_passage_ids": STRS})
-DOCUMENT = _obj({"doc_id": STR, "title": STR, "edition": INT, "lang": STR, "status": STR},
-                {"city": NSTR, "country": NSTR, "date": NSTR, "translation_of": NSTR, "passage_count": INT,
-                 "edition_label": {"type": "object", "nullable": True}, "translations": STRS})
+PASSAGE = _obj(
+    {
+        "passage_id": STR,
+        "doc_id": STR,
+        "lang": STR,
+        "kind": STR,
+        "section": STR,
+        "ordinal": INT,
+        "text": STR,
+        "start": INT,
+        "end": INT,
+        "aligned_passage_ids": STRS,
+    }
+)
+DOCUMENT = _obj(
+    {"doc_id": STR, "title": STR, "edition": INT, "lang": STR, "status": STR},
+    {
+        "city": NSTR,
+        "country": NSTR,
+        "date": NSTR,
+        "translation_of": NSTR,
+        "passage_count": INT,
+        "edition_label": {"type": "object", "nullable": True},
+        "translations": STRS,
+    },
+)
 SCHEMAS: dict[str, dict] = {
     "Error": _obj({"error": STR, "status": INT}),
-    "Health": _obj({"status": STR, "manifest": ANY_OBJ,
-                    "semantic": {"oneOf": [BOOL, {"type": "string", "enum": ["loading"]}]}},
-                   {"index": STR, "generation": STR}),
+    "Health": _obj(
+        {"status": STR, "manifest": ANY_OBJ, "semantic": {"oneOf": [BOOL, {"type": "string", "enum": ["loading"]}]}},
+        {"index": STR, "generation": STR},
+    ),
     "Scores": _obj({"keyword": NNUM, "keyword_rank": NINT, "semantic": NNUM, "semantic_rank": NINT}),
-    "SearchResult": _obj({"rank": INT, "passage_id": STR, "doc_id": STR, "lang": STR, "section": STR, "text": STR,
-                          "snippet_html": STR, "score": NUM, "scores": _ref("Scores"), "aligned_passage_ids": STRS},
-                         {"doc_title": STR, "kind": STR}),
-    "SearchResponse": _obj({"query": STR, "mode": STR, "lang": NSTR, "total": INT, "took_ms": NUM,
-                            "results": {"type": "array", "items": _ref("SearchResult")}},
-                           {"doc": NSTR, "query_lang": STR, "fusion": NSTR, "limit": INT, "offset": INT,
-                            "facets": {"type": "object", "additionalProperties": {
-                                "type": "object", "additionalProperties": INT}}}),
+    "SearchResult": _obj(
+        {
+            "rank": INT,
+            "passage_id": STR,
+            "doc_id": STR,
+            "lang": STR,
+            "section": STR,
+            "text": STR,
+            "snippet_html": STR,
+            "score": NUM,
+            "scores": _ref("Scores"),
+            "aligned_passage_ids": STRS,
+        },
+        {"doc_title": STR, "kind": STR},
+    ),
+    "SearchResponse": _obj(
+        {
+            "query": STR,
+            "mode": STR,
+            "lang": NSTR,
+            "total": INT,
+            "took_ms": NUM,
+            "results": {"type": "array", "items": _ref("SearchResult")},
+        },
+        {
+            "doc": NSTR,
+            "query_lang": STR,
+            "fusion": NSTR,
+            "limit": INT,
+            "offset": INT,
+            "facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": INT}},
+        },
+    ),
     "Passage": PASSAGE,
-    "PassageDetail": {"allOf": [_ref("Passage"), _obj(
-        {"aligned": {"type": "array", "items": _ref("Passage")}, "previous_id": NSTR, "next_id": NSTR})]},
+    "PassageDetail": {
+        "allOf": [
+            _ref("Passage"),
+            _obj({"aligned": {"type": "array", "items": _ref("Passage")}, "previous_id": NSTR, "next_id": NSTR}),
+        ]
+    },
     "Document": DOCUMENT,
-    "DocumentList": _obj({"documents": {"type": "array", "items": _ref("Document")},
-                          "editions": {"type": "array", "items": ANY_OBJ}}),
+    "DocumentList": _obj(
+        {"documents": {"type": "array", "items": _ref("Document")}, "editions": {"type": "array", "items": ANY_OBJ}}
+    ),
     "DocumentDetail": {"allOf": [_ref("Document"), _obj({"passages": {"type": "array", "items": _ref("Passage")}})]},
-    "Citations": _obj({"id": STR, "kind": STR, "cites": {"type": "array", "items": ANY_OBJ},
-                       "cited_by": {"type": "array", "items": ANY_OBJ}, "echoes": {"type": "array", "items": ANY_OBJ}},
-                      {"passage": ANY_OBJ, "mentions_self": {"type": "array", "items": ANY_OBJ},
-                       "cited_by_level": STR, "echoes_available": BOOL, "echo_threshold": NNUM}),
-    "Commitments": _obj({"total": INT, "commitments": {"type": "array", "items": ANY_OBJ}},
-                        {"counts": ANY_OBJ, "themes": {"type": "array", "items": ANY_OBJ},
-                         "echoes_available": BOOL}),
-    "QuoteMatch": _obj({"rank": INT, "passage_id": STR, "doc_id": STR, "lang": STR, "score": NUM, "start": INT,
-                        "end": INT, "snippet_html": STR}, {"section": STR, "method": STR, "text": STR,
-                                                          "aligned_passage_ids": STRS, "same_text_as": STRS}),
-    "QuoteResponse": _obj({"query": STR, "lang": STR, "matched": BOOL, "method": NSTR, "took_ms": NUM,
-                           "matches": {"type": "array", "items": _ref("QuoteMatch")}},
-                          {"threshold": NUM, "message": STR}),
+    "Citations": _obj(
+        {
+            "id": STR,
+            "kind": STR,
+            "cites": {"type": "array", "items": ANY_OBJ},
+            "cited_by": {"type": "array", "items": ANY_OBJ},
+            "echoes": {"type": "array", "items": ANY_OBJ},
+        },
+        {
+            "passage": ANY_OBJ,
+            "mentions_self": {"type": "array", "items": ANY_OBJ},
+            "cited_by_level": STR,
+            "echoes_available": BOOL,
+            "echo_threshold": NNUM,
+        },
+    ),
+    "Commitments": _obj(
+        {"total": INT, "commitments": {"type": "array", "items": ANY_OBJ}},
+        {"counts": ANY_OBJ, "themes": {"type": "array", "items": ANY_OBJ}, "echoes_available": BOOL},
+    ),
+    "QuoteMatch": _obj(
+        {
+            "rank": INT,
+            "passage_id": STR,
+            "doc_id": STR,
+            "lang": STR,
+            "score": NUM,
+            "start": INT,
+            "end": INT,
+            "snippet_html": STR,
+        },
+        {"section": STR, "method": STR, "text": STR, "aligned_passage_ids": STRS, "same_text_as": STRS},
+    ),
+    "QuoteResponse": _obj(
+        {
+            "query": STR,
+            "lang": STR,
+            "matched": BOOL,
+            "method": NSTR,
+            "took_ms": NUM,
+            "matches": {"type": "array", "items": _ref("QuoteMatch")},
+        },
+        {"threshold": NUM, "message": STR},
+    ),
 }
 
 
@@ -96,9 +179,11 @@ def _json(description: str, schema: str) -> dict:
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "A parameter is missing or invalid: `error` says which and what is allowed.",
-            404: "No passage or document has this id.",
-            503: "Too many requests at once (retry after `Retry-After` seconds) or the index cannot be read."}
+    text = {
+        400: "A parameter is missing or invalid: `error` says which and what is allowed.",
+        404: "No passage or document has this id.",
+        503: "Too many requests at once (retry after `Retry-After` seconds) or the index cannot be read.",
+    }
     out = {}
     for code in codes:
         out[str(code)] = _json(text[code], "Error")
@@ -112,73 +197,143 @@ def _query(name: str, schema: dict, description: str, required: bool = False) ->
 
 
 def _path(name: str, pattern: str, example: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": pattern},
-            "example": example}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": pattern},
+        "example": example,
+    }
 
 
 def build_schema(modes: list[str], doc_ids: list[str]) -> dict:
     """The OpenAPI 3.0 document for an index offering ``modes`` over ``doc_ids``."""
     search_params = [
-        _query("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": NON_BLANK},
-               f"the query, French or Japanese; at most {MAX_QUERY_TERMS} distinct words", required=True),
+        _query(
+            "q",
+            {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "pattern": NON_BLANK},
+            f"the query, French or Japanese; at most {MAX_QUERY_TERMS} distinct words",
+            required=True,
+        ),
         _query("mode", {"type": "string", "enum": modes, "default": modes[0]}, "how to rank"),
         _query("lang", {"type": "string", "enum": list(LANGS)}, "only passages in this language"),
         _query("doc", {"type": "string", "enum": doc_ids}, "only passages of this document"),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}, "results per page"),
         _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "results to skip"),
         _query("fusion", {"type": "string", "enum": list(FUSIONS), "default": "rrf"}, "hybrid fusion"),
-        _query("alpha", {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5},
-               "keyword weight of weighted fusion"),
-        _query("commitments", {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"},
-               "only passages holding a commitment"),
+        _query(
+            "alpha", {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5}, "keyword weight of weighted fusion"
+        ),
+        _query(
+            "commitments",
+            {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"},
+            "only passages holding a commitment",
+        ),
     ]
     paths = {
-        "/healthz": {"get": {"operationId": "healthz", "summary": "Health and index manifest",
-                             "responses": {"200": _json("The server is up; `manifest` describes the index.", "Health")}}},
-        "/api/search": {"get": {
-            "operationId": "searchPassages", "summary": "Search passages (keyword, semantic or hybrid)",
-            "description": "The same JSON as `jumelage search --json`.", "parameters": search_params,
-            "responses": {"200": _json("Ranked, highlighted passages.", "SearchResponse"), **_errors(400, 503)}}},
-        "/api/passages/{passage_id}": {"get": {
-            "operationId": "getPassage", "summary": "A passage by id, with its translation and neighbours",
-            "parameters": [_path("passage_id", PASSAGE_ID_PATTERN, "2010-kanazawa-fr:12")],
-            "responses": {"200": _json("The passage.", "PassageDetail"), **_errors(404)}}},
-        "/api/passages/{passage_id}/citations": {"get": {
-            "operationId": "getPassageCitations", "summary": "What a passage cites, what cites it, what echoes it",
-            "parameters": [_path("passage_id", PASSAGE_ID_PATTERN, "2012-chartres-fr:8")],
-            "responses": {"200": _json("Its citations.", "Citations"), **_errors(404, 503)}}},
-        "/api/quote": {"get": {
-            "operationId": "findQuotation", "summary": "Where does a (possibly inexact) quotation come from?",
-            "parameters": [
-                _query("text", {"type": "string", "minLength": 1, "maxLength": MAX_QUOTE_CHARS, "pattern": HAS_WORD},
-                       "the quotation; `q` is accepted too", required=True),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 5}, "matches to return")],
-            "responses": {"200": _json("Source passages, best first (`matched` false when none).", "QuoteResponse"),
-                          **_errors(400, 503)}}},
-        "/api/commitments": {"get": {
-            "operationId": "listCommitments", "summary": "Commitments by theme and edition, with their echoes",
-            "description": "`theme` (a theme id of the answer's `themes`) narrows the list too.",
-            "parameters": [
-                _query("doc", {"type": "string", "enum": doc_ids}, "only this declaration"),
-                _query("act", {"type": "string", "enum": ["engage", "propose", "agree", "decide", "resolve", "wish"]},
-                       "only this kind of act"),
-                _query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"}, "json or csv")],
-            "responses": {"200": {"description": "The commitments (one CSV row each with format=csv).",
-                                  "content": {"application/json": {"schema": _ref("Commitments")},
-                                              "text/csv": {"schema": {"type": "string"}}}},
-                          **_errors(400, 503)}}},
-        "/api/documents": {"get": {"operationId": "listDocuments", "summary": "Every document and edition",
-                                   "responses": {"200": _json("Documents and editions.", "DocumentList")}}},
-        "/api/documents/{doc_id}": {"get": {
-            "operationId": "getDocument", "summary": "A document with its passages in reading order",
-            "parameters": [_path("doc_id", ID_PATTERN, "2012-chartres-fr")],
-            "responses": {"200": _json("The document.", "DocumentDetail"), **_errors(404, 503)}}},
+        "/healthz": {
+            "get": {
+                "operationId": "healthz",
+                "summary": "Health and index manifest",
+                "responses": {"200": _json("The server is up; `manifest` describes the index.", "Health")},
+            }
+        },
+        "/api/search": {
+            "get": {
+                "operationId": "searchPassages",
+                "summary": "Search passages (keyword, semantic or hybrid)",
+                "description": "The same JSON as `jumelage search --json`.",
+                "parameters": search_params,
+                "responses": {"200": _json("Ranked, highlighted passages.", "SearchResponse"), **_errors(400, 503)},
+            }
+        },
+        "/api/passages/{passage_id}": {
+            "get": {
+                "operationId": "getPassage",
+                "summary": "A passage by id, with its translation and neighbours",
+                "parameters": [_path("passage_id", PASSAGE_ID_PATTERN, "2010-kanazawa-fr:12")],
+                "responses": {"200": _json("The passage.", "PassageDetail"), **_errors(404)},
+            }
+        },
+        "/api/passages/{passage_id}/citations": {
+            "get": {
+                "operationId": "getPassageCitations",
+                "summary": "What a passage cites, what cites it, what echoes it",
+                "parameters": [_path("passage_id", PASSAGE_ID_PATTERN, "2012-chartres-fr:8")],
+                "responses": {"200": _json("Its citations.", "Citations"), **_errors(404, 503)},
+            }
+        },
+        "/api/quote": {
+            "get": {
+                "operationId": "findQuotation",
+                "summary": "Where does a (possibly inexact) quotation come from?",
+                "parameters": [
+                    _query(
+                        "text",
+                        {"type": "string", "minLength": 1, "maxLength": MAX_QUOTE_CHARS, "pattern": HAS_WORD},
+                        "the quotation; `q` is accepted too",
+                        required=True,
+                    ),
+                    _query(
+                        "limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 5}, "matches to return"
+                    ),
+                ],
+                "responses": {
+                    "200": _json("Source passages, best first (`matched` false when none).", "QuoteResponse"),
+                    **_errors(400, 503),
+                },
+            }
+        },
+        "/api/commitments": {
+            "get": {
+                "operationId": "listCommitments",
+                "summary": "Commitments by theme and edition, with their echoes",
+                "description": "`theme` (a theme id of the answer's `themes`) narrows the list too.",
+                "parameters": [
+                    _query("doc", {"type": "string", "enum": doc_ids}, "only this declaration"),
+                    _query(
+                        "act",
+                        {"type": "string", "enum": ["engage", "propose", "agree", "decide", "resolve", "wish"]},
+                        "only this kind of act",
+                    ),
+                    _query("format", {"type": "string", "enum": ["json", "csv"], "default": "json"}, "json or csv"),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The commitments (one CSV row each with format=csv).",
+                        "content": {
+                            "application/json": {"schema": _ref("Commitments")},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_errors(400, 503),
+                },
+            }
+        },
+        "/api/documents": {
+            "get": {
+                "operationId": "listDocuments",
+                "summary": "Every document and edition",
+                "responses": {"200": _json("Documents and editions.", "DocumentList")},
+            }
+        },
+        "/api/documents/{doc_id}": {
+            "get": {
+                "operationId": "getDocument",
+                "summary": "A document with its passages in reading order",
+                "parameters": [_path("doc_id", ID_PATTERN, "2012-chartres-fr")],
+                "responses": {"200": _json("The document.", "DocumentDetail"), **_errors(404, 503)},
+            }
+        },
     }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "jumelage", "version": "1",
-                 "description": "Bilingual (French / Japanese) search over the final declarations of the "
-                                "Rencontres franco-japonaises de la coopération décentralisée."},
+        "info": {
+            "title": "jumelage",
+            "version": "1",
+            "description": "Bilingual (French / Japanese) search over the final declarations of the "
+            "Rencontres franco-japonaises de la coopération décentralisée.",
+        },
         "paths": paths,
         "components": {"schemas": SCHEMAS},
     }

@@ -44,11 +44,17 @@ def _row_view(row: lookup.AlignedRow, t: Labels, query: str, sem: dict, top: set
     right = [passage_view(p, t, query) for p in row.right]
     hit = any(v.snippet.marked for v in left + right) or any(v.id in top for v in left + right)
     if hit:
-        left, right = ([v if v.snippet.marked else replace(v, snippet=with_marks(
-            v.snippet, sem.get(v.id) or whole_passage_mark(v.snippet))) for v in side] for side in (left, right))
+        left, right = (
+            [
+                v
+                if v.snippet.marked
+                else replace(v, snippet=with_marks(v.snippet, sem.get(v.id) or whole_passage_mark(v.snippet)))
+                for v in side
+            ]
+            for side in (left, right)
+        )
     scores = [p.alignment_confidence for p in row.left + row.right if p.alignment_confidence is not None]
-    return RowView(left, right, hit, min(scores, default=None),
-                   any(p.alignment_doubtful for p in row.left + row.right))
+    return RowView(left, right, hit, min(scores, default=None), any(p.alignment_doubtful for p in row.left + row.right))
 
 
 @dataclass(frozen=True)
@@ -87,21 +93,27 @@ def _document_page(request: Request, query: str) -> HTMLResponse:
     left, right, rows = lookup.aligned_rows(state.index, doc.id)
     sem, top = ({}, set()) if not query else semantic_marks(state, query, [d.id for d in (left, right) if d])
     views = [_row_view(r, t, query, sem, top) for r in rows]
-    return render(request, "document.html", {
-        "doc": document_view(state.index, doc, t),
-        "left": document_view(state.index, left, t) if left else None,
-        "right": document_view(state.index, right, t) if right else None,
-        "rows": views,
-        "toc": _toc(views),
-        "hit_counts": _hit_counts(views),
-        "q": query,
-    })
+    return render(
+        request,
+        "document.html",
+        {
+            "doc": document_view(state.index, doc, t),
+            "left": document_view(state.index, left, t) if left else None,
+            "right": document_view(state.index, right, t) if right else None,
+            "rows": views,
+            "toc": _toc(views),
+            "hit_counts": _hit_counts(views),
+            "q": query,
+        },
+    )
 
 
 def _hit_counts(rows: list[RowView]) -> tuple[int, int]:
     """Marks in the left and right columns."""
-    return (sum(mark_count(p.snippet) for r in rows for p in r.left),
-            sum(mark_count(p.snippet) for r in rows for p in r.right))
+    return (
+        sum(mark_count(p.snippet) for r in rows for p in r.left),
+        sum(mark_count(p.snippet) for r in rows for p in r.right),
+    )
 
 
 async def passage_page(request: Request) -> HTMLResponse:
@@ -113,16 +125,20 @@ def _passage_page(request: Request, query: str) -> HTMLResponse:
     state, t = _state(request), labels_for(request)
     p = lookup.passage(state.index, request.path_params["passage_id"])
     before, after = lookup.neighbours(state.index, p)
-    return render(request, "passage.html", {
-        "passage": passage_view(p, t, query),
-        "doc": document_view(state.index, lookup.document(state.index, p.doc_id), t),
-        "translations": translation_views(state.index, p, t, query),
-        "before": [passage_view(n, t) for n in before],
-        "after": [passage_view(n, t) for n in after],
-        # What it cites, what cites it, what echoes it, spans marked.
-        "citations": citations_view(state.citations, p, t),
-        "q": query,
-    })
+    return render(
+        request,
+        "passage.html",
+        {
+            "passage": passage_view(p, t, query),
+            "doc": document_view(state.index, lookup.document(state.index, p.doc_id), t),
+            "translations": translation_views(state.index, p, t, query),
+            "before": [passage_view(n, t) for n in before],
+            "after": [passage_view(n, t) for n in after],
+            # What it cites, what cites it, what echoes it, spans marked.
+            "citations": citations_view(state.citations, p, t),
+            "q": query,
+        },
+    )
 
 
 async def about_page(request: Request) -> HTMLResponse:
@@ -130,10 +146,13 @@ async def about_page(request: Request) -> HTMLResponse:
     state, t = _state(request), labels_for(request)
     store = state.index.store
     edition_of = {d.id: d.edition for d in store.documents}
-    editions = [(e, [d for d in all_documents(state.index, t) if edition_of[d.id] == e.number])
-                for e in store.editions]
-    return render(request, "about.html", {
-        "documents": all_documents(state.index, t),
-        "editions": editions,
-        "manifest": state.index.manifest,
-    })
+    editions = [(e, [d for d in all_documents(state.index, t) if edition_of[d.id] == e.number]) for e in store.editions]
+    return render(
+        request,
+        "about.html",
+        {
+            "documents": all_documents(state.index, t),
+            "editions": editions,
+            "manifest": state.index.manifest,
+        },
+    )

@@ -88,8 +88,9 @@ class LiveIndex:
         if name == self._refused:
             return False
         try:
-            fresh = load_state(self.index_dir, warm_model=True, verify="full",
-                               encoder_loader=self._current.encoder_loader)
+            fresh = load_state(
+                self.index_dir, warm_model=True, verify="full", encoder_loader=self._current.encoder_loader
+            )
         except IndexUnusable as err:
             # The pointer may have moved on while we opened: the next poll tries the newest one.
             _say(f"error: {err}; still serving {self._current.generation}")

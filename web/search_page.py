@@ -60,8 +60,15 @@ def _result_view(request: Request, state: AppState, hit: SearchHit, t: Labels, q
         score=hit.score,
         document=doc,
         translations=translation_views(state.index, passage, t, query),
-        cite=reference_line(t.lang, title=doc.title, edition=doc.edition_label, city=doc.city, date=doc.date,
-                            ordinal=passage.ordinal, url=permalink(request, passage.passage_id)),
+        cite=reference_line(
+            t.lang,
+            title=doc.title,
+            edition=doc.edition_label,
+            city=doc.city,
+            date=doc.date,
+            ordinal=passage.ordinal,
+            url=permalink(request, passage.passage_id),
+        ),
     )
 
 
@@ -135,15 +142,30 @@ async def search_page(request: Request) -> HTMLResponse:
     form = _form(request, state)
     t = labels_for(request)
     documents = all_documents(state.index, t)
-    context = {"form": form, "has_vectors": state.has_vectors, "modes": MODES, "documents": documents,
-               "examples": EXAMPLES, "response": None, "error": None, "chart": None}
+    context = {
+        "form": form,
+        "has_vectors": state.has_vectors,
+        "modes": MODES,
+        "documents": documents,
+        "examples": EXAMPLES,
+        "response": None,
+        "error": None,
+        "chart": None,
+    }
     if not form["q"].strip():
         return render(request, "search.html", context)
     p = request.query_params
     try:
         page, size = parse_page(p.get("page")), parse_page_size(p.get("per"))
-        req = make_request(form["q"], p.get("mode") or state.default_mode, p.get("lang"), p.get("doc"),
-                           size, (page - 1) * size, commitments=p.get("commitments"))
+        req = make_request(
+            form["q"],
+            p.get("mode") or state.default_mode,
+            p.get("lang"),
+            p.get("doc"),
+            size,
+            (page - 1) * size,
+            commitments=p.get("commitments"),
+        )
         check_request(state, req)
         # Search, result views and the template all run on a worker thread, off the event loop.
         return await run_heavy(request, _results_page, request, state, context, documents, page, size, req)
@@ -152,8 +174,15 @@ async def search_page(request: Request) -> HTMLResponse:
         return render(request, "search.html", context, status_code=400)
 
 
-def _results_page(request: Request, state: AppState, context: dict, documents: list[DocumentView], page: int,
-                  size: int, req: SearchRequest) -> HTMLResponse:
+def _results_page(
+    request: Request,
+    state: AppState,
+    context: dict,
+    documents: list[DocumentView],
+    page: int,
+    size: int,
+    req: SearchRequest,
+) -> HTMLResponse:
     t = labels_for(request)
     form = context["form"]
     response, by_doc = _run(state, req)

@@ -67,8 +67,10 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as err:
-        raise ServeError(f"cannot listen on {host!r}: {getattr(err, 'strerror', None) or err}: "
-                         "use an address of this machine, e.g. --host 127.0.0.1") from None
+        raise ServeError(
+            f"cannot listen on {host!r}: {getattr(err, 'strerror', None) or err}: "
+            "use an address of this machine, e.g. --host 127.0.0.1"
+        ) from None
     family, kind, proto, _name, address = infos[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -77,8 +79,9 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as err:
         sock.close()
         if err.errno == errno.EADDRINUSE:
-            raise ServeError(f"port {port} on {host} is already in use: stop the other server or choose "
-                             "another port with --port") from None
+            raise ServeError(
+                f"port {port} on {host} is already in use: stop the other server or choose another port with --port"
+            ) from None
         if err.errno == errno.EACCES:
             raise ServeError(f"port {port} needs administrator rights: choose a port above 1023 with --port") from None
         raise ServeError(f"cannot listen on {host}:{port}: {err.strerror}: check --host and --port") from None

@@ -98,9 +98,16 @@ class AppState:
         self.index.close()
 
 
-def load_state(index_dir: Path, model: str | None = None, *, warm_model: bool = True, verify: str = "auto",
-               encoder_loader: Callable[[], QueryEncoder] | None = None, backend: str | None = None,
-               background: bool = False) -> AppState:
+def load_state(
+    index_dir: Path,
+    model: str | None = None,
+    *,
+    warm_model: bool = True,
+    verify: str = "auto",
+    encoder_loader: Callable[[], QueryEncoder] | None = None,
+    backend: str | None = None,
+    background: bool = False,
+) -> AppState:
     """Open the generation ``index_dir`` points at and build the services over it.
 
     Parameters

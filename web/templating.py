@@ -82,5 +82,4 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
     full = base_context(request)
     full.update(context)
     # The page differs with the negotiated language; caches must key on it.
-    return templates.TemplateResponse(request, name, full, status_code=status_code,
-                                      headers={"Vary": "Accept-Language"})
+    return templates.TemplateResponse(request, name, full, status_code=status_code, headers={"Vary": "Accept-Language"})

@@ -115,9 +115,11 @@ def translation_views(index: OpenIndex, p: lookup.Passage, t: Labels, query: str
 
 #: What each list of the passage page relates: the citing side is always a passage (the mention is
 #: in one); the cited side is a whole declaration, because references name editions, not paragraphs.
-CITATION_LEVELS = {"cites": {"from": "passage", "to": "document"},
-                   "cited_by": {"from": "passage", "to": "document"},
-                   "echoes": {"from": "passage", "to": "passage"}}
+CITATION_LEVELS = {
+    "cites": {"from": "passage", "to": "document"},
+    "cited_by": {"from": "passage", "to": "document"},
+    "echoes": {"from": "passage", "to": "passage"},
+}
 
 
 def _targets(cited: CitedReference, t: Labels) -> tuple[tuple[CitationTarget, ...], str]:
@@ -168,6 +170,8 @@ def citations_view(citations: CitationService, p: lookup.Passage, t: Labels) -> 
     """``{"cites": [...], "cited_by": [...], "echoes": [...]}`` for the passage page, without duplicates."""
     answer = citations.of_passage(p.passage_id)
     cited_by = [r for r in answer.cited_by if r.reference.lang == p.lang] or answer.cited_by
-    echoes = [CitationItem(e.echo.other_id, e.other.lang if e.other else p.lang, e.snippet, f"({e.echo.score:.2f})")
-              for e in answer.echoes]
+    echoes = [
+        CitationItem(e.echo.other_id, e.other.lang if e.other else p.lang, e.snippet, f"({e.echo.score:.2f})")
+        for e in answer.echoes
+    ]
     return {"cites": _cites(answer.cites, t), "cited_by": _cited_by(cited_by, t), "echoes": echoes}

@@ -57,8 +57,13 @@ def effective_backend(model: str | Path | None, backend: str | None = None) -> s
     return name
 
 
-def load_encoder(model: str | Path | None, backend: str | None = None, *, threads: int | None = None,
-                 warn: Callable[[str], None] | None = None):
+def load_encoder(
+    model: str | Path | None,
+    backend: str | None = None,
+    *,
+    threads: int | None = None,
+    warn: Callable[[str], None] | None = None,
+):
     """Load the model folder with the backend :func:`effective_backend` picks (``warn`` hears of a fallback)."""
     name = effective_backend(model, backend)
     if name == "torch":

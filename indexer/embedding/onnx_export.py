@@ -106,19 +106,27 @@ def export_onnx(model_dir: Path, dest: Path, *, int8: bool = True, progress: Pro
     started = time.perf_counter()
     st = SentenceTransformer(str(model_dir), device="cpu")
     module = _pooled_module(st[0].auto_model)
-    example = st.tokenizer(["query: exemple", "passage: un exemple un peu plus long"], padding=True,
-                           return_tensors="pt")
+    example = st.tokenizer(
+        ["query: exemple", "passage: un exemple un peu plus long"], padding=True, return_tensors="pt"
+    )
     with tempfile.TemporaryDirectory(dir=dest, prefix=".export-") as staging_name:
         staging = Path(staging_name)
         raw = staging / "raw.onnx"
         with torch.no_grad():
             torch.onnx.export(
-                module, (example["input_ids"], example["attention_mask"]), str(raw),
-                input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
-                dynamic_axes={"input_ids": {0: "batch", 1: "sequence"},
-                              "attention_mask": {0: "batch", 1: "sequence"},
-                              "sentence_embedding": {0: "batch"}},
-                opset_version=OPSET, do_constant_folding=True, dynamo=False,
+                module,
+                (example["input_ids"], example["attention_mask"]),
+                str(raw),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["sentence_embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "sequence"},
+                    "attention_mask": {0: "batch", 1: "sequence"},
+                    "sentence_embedding": {0: "batch"},
+                },
+                opset_version=OPSET,
+                do_constant_folding=True,
+                dynamo=False,
             )
         _save_external(raw, staging / FP32_FILE)
         progress(f"onnx: exported {FP32_FILE} in {time.perf_counter() - started:.1f} s")
@@ -127,9 +135,13 @@ def export_onnx(model_dir: Path, dest: Path, *, int8: bool = True, progress: Pro
         for name in [FP32_FILE] + ([INT8_FILE] if int8 else []):
             os.replace(staging / _data_name(name), dest / _data_name(name))  # data first, then the graph
             os.replace(staging / name, dest / name)
-    stamp = {"format": FORMAT_VERSION, "model_id": source_model_id(model_dir), "opset": OPSET,
-             "files": [FP32_FILE] + ([INT8_FILE] if int8 else []),
-             "torch": torch.__version__}
+    stamp = {
+        "format": FORMAT_VERSION,
+        "model_id": source_model_id(model_dir),
+        "opset": OPSET,
+        "files": [FP32_FILE] + ([INT8_FILE] if int8 else []),
+        "torch": torch.__version__,
+    }
     (dest / STAMP_FILE).write_text(json.dumps(stamp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return dest
 
@@ -149,8 +161,14 @@ def _save_external(source: Path, target: Path) -> None:
     import onnx
 
     model = onnx.load(str(source))
-    onnx.save_model(model, str(target), save_as_external_data=True, all_tensors_to_one_file=True,
-                    location=_data_name(target.name), size_threshold=1024)
+    onnx.save_model(
+        model,
+        str(target),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=_data_name(target.name),
+        size_threshold=1024,
+    )
     os.chmod(target.with_name(_data_name(target.name)), 0o644)  # onnx writes it 0600; a server may run as another user
 
 
@@ -181,8 +199,11 @@ def is_current(model_dir: Path, dest: Path, int8: bool = True) -> bool:
         return False
     needed = [FP32_FILE] + ([INT8_FILE] if int8 else [])
     needed += [_data_name(n) for n in needed]
-    return (stamp.get("format") == FORMAT_VERSION and stamp.get("model_id") == source_model_id(model_dir)
-            and all((dest / name).is_file() for name in needed))
+    return (
+        stamp.get("format") == FORMAT_VERSION
+        and stamp.get("model_id") == source_model_id(model_dir)
+        and all((dest / name).is_file() for name in needed)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,8 +78,14 @@ class OnnxEmbeddingModel:
         If the model folder or its ONNX export is missing or stale.
     """
 
-    def __init__(self, name_or_path: str | Path | None = None, *, int8: bool = False, threads: int | None = None,
-                 onnx_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        name_or_path: str | Path | None = None,
+        *,
+        int8: bool = False,
+        threads: int | None = None,
+        onnx_dir: str | Path | None = None,
+    ) -> None:
         folder = Path(resolve_model(str(name_or_path) if name_or_path else None)).expanduser()
         if not (folder / "tokenizer.json").is_file():
             raise ModelUnavailable(_missing_message(str(folder)))
@@ -109,8 +115,9 @@ class OnnxEmbeddingModel:
         out = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return np.asarray(out, dtype=np.float32)
 
-    def encode_passages(self, texts: list[str], batch_size: int = BATCH_SIZE,
-                        show_progress: bool = False) -> np.ndarray:
+    def encode_passages(
+        self, texts: list[str], batch_size: int = BATCH_SIZE, show_progress: bool = False
+    ) -> np.ndarray:
         """Embed passages with the ``passage: `` prompt; returns ``(len(texts), dimension)``.
 
         Passages are sorted by length and batched, so a batch pads to similar lengths
@@ -125,7 +132,7 @@ class OnnxEmbeddingModel:
         prompt = self.prompts["passage"]
         prepared = [prompt + _nfc(t) for t in texts]
         order = np.argsort([len(t) for t in prepared], kind="stable")
-        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
         def run(chosen: np.ndarray) -> None:
             out[chosen] = self._run([prepared[i] for i in chosen])
@@ -191,26 +198,33 @@ def export_missing(model: str | Path | None, *, int8: bool = False) -> bool:
 
 def _check_export(graphs: Path, graph: Path, model_id: str, backend: str) -> None:
     if not graph.is_file():
-        raise ModelUnavailable(f"no ONNX graph at {graph} for --embedding-backend {backend}: run `make model` "
-                         "(or `python -m indexer.embedding.onnx_export`), or use --embedding-backend torch")
+        raise ModelUnavailable(
+            f"no ONNX graph at {graph} for --embedding-backend {backend}: run `make model` "
+            "(or `python -m indexer.embedding.onnx_export`), or use --embedding-backend torch"
+        )
     try:
         stamp = json.loads((graphs / STAMP_FILE).read_text("utf-8"))
     except (OSError, ValueError):
         stamp = {}
     if stamp.get("model_id") != model_id:
-        raise ModelUnavailable(f"the ONNX graphs in {graphs} were not exported from model {model_id!r}: "
-                         "re-export them with `make model` (python -m indexer.embedding.onnx_export --force)")
+        raise ModelUnavailable(
+            f"the ONNX graphs in {graphs} were not exported from model {model_id!r}: "
+            "re-export them with `make model` (python -m indexer.embedding.onnx_export --force)"
+        )
 
 
 def _prompts(folder: Path) -> dict[str, str]:
     try:
         prompts = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))["prompts"]
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelUnavailable(f"{folder} has no config_sentence_transformers.json prompts: rebuild it with `make model`"
-                         f" ({exc})") from exc
+        raise ModelUnavailable(
+            f"{folder} has no config_sentence_transformers.json prompts: rebuild it with `make model` ({exc})"
+        ) from exc
     if "query" not in prompts or "passage" not in prompts:
-        raise ModelUnavailable(f"{folder} has no e5 query/passage prompts in config_sentence_transformers.json: "
-                         "rebuild it with `make model`")
+        raise ModelUnavailable(
+            f"{folder} has no e5 query/passage prompts in config_sentence_transformers.json: "
+            "rebuild it with `make model`"
+        )
     return {str(k): str(v) for k, v in prompts.items()}
 
 
@@ -219,4 +233,3 @@ def _dimension(folder: Path) -> int:
         return int(json.loads((folder / "1_Pooling" / "config.json").read_text("utf-8"))["word_embedding_dimension"])
     except (OSError, ValueError, KeyError):
         return int(json.loads((folder / "config.json").read_text("utf-8"))["hidden_size"])
-

@@ -81,7 +81,9 @@ def _align(corpus: Corpus, args: argparse.Namespace, encoder) -> int | None:
     if not _alignable(corpus, args):
         return None
     if encoder is None:
-        progress(f"{args.doc_id} is indexed unaligned until `jumelage align {args.translation_of} {args.doc_id} --write`")
+        progress(
+            f"{args.doc_id} is indexed unaligned until `jumelage align {args.translation_of} {args.doc_id} --write`"
+        )
         return None
     from indexer.auto_alignment import align_translation
 
@@ -137,7 +139,9 @@ def _run(args: argparse.Namespace, locks: ExitStack) -> int:
             progress(f"index update failed: {args.doc_id} taken out of the corpus again")
             raise
     elif _alignable(corpus, args):
-        progress(f"{args.doc_id} is indexed unaligned until `jumelage align {args.translation_of} {args.doc_id} --write`")
+        progress(
+            f"{args.doc_id} is indexed unaligned until `jumelage align {args.translation_of} {args.doc_id} --write`"
+        )
     if args.json:
         print_json(
             {

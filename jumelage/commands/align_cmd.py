@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "align", help="align a translation with its original (links with confidences)",
+        "align",
+        help="align a translation with its original (links with confidences)",
         description="Align the passages of a Japanese document with those of its French original by their "
-                    "embeddings (monotone dynamic programme; 1:1, 1:n, n:1 and unmatched passages), and print "
-                    f"each link with its confidence. Links below {LOW_CONFIDENCE:.2f} are flagged '?'. With --write, store the "
-                    "links beside the Japanese text (<text>.align.tsv) so that the next `jumelage index` uses "
-                    "them. A text with explicit '@' markers is aligned by its markers, which always win: "
-                    "for it, the command reports how far the automatic links agree with them.")
+        "embeddings (monotone dynamic programme; 1:1, 1:n, n:1 and unmatched passages), and print "
+        f"each link with its confidence. Links below {LOW_CONFIDENCE:.2f} are flagged '?'. With --write, store the "
+        "links beside the Japanese text (<text>.align.tsv) so that the next `jumelage index` uses "
+        "them. A text with explicit '@' markers is aligned by its markers, which always win: "
+        "for it, the command reports how far the automatic links agree with them.",
+    )
     p.add_argument("fr_id", metavar="FR_ID", help="the French document id, e.g. 2012-chartres-fr")
     p.add_argument("ja_id", metavar="JA_ID", help="the Japanese document id, e.g. 2012-chartres-ja")
     p.add_argument("--json", action="store_true", help="one JSON object: links, confidences, warning")
@@ -81,7 +83,9 @@ def _agreement(done: DocumentAlignment, corpus) -> tuple[int, list[str]]:
     for i, p in enumerate(done.french):
         got = {done.japanese[j].passage_id for j in auto.get(i, ())}
         if got != hand.get(p.passage_id, set()):
-            wrong.append(f"{p.passage_id} → {','.join(sorted(got)) or '-'} (hand: {','.join(sorted(hand[p.passage_id]))})")
+            wrong.append(
+                f"{p.passage_id} → {','.join(sorted(got)) or '-'} (hand: {','.join(sorted(hand[p.passage_id]))})"
+            )
     return len(done.french) - len(wrong), wrong
 
 
@@ -100,21 +104,36 @@ def run(args: argparse.Namespace) -> int:
     for doc_id in (args.fr_id, args.ja_id):
         corpus.document(doc_id)  # unknown id: one line, before any model is loaded
     started = time.perf_counter()
-    done = align_translation(corpus.root, args.fr_id, args.ja_id, _LazyEncoder(args.model), write=args.write,
-                             known_vectors=_index_vectors(args.index), corpus=corpus)
+    done = align_translation(
+        corpus.root,
+        args.fr_id,
+        args.ja_id,
+        _LazyEncoder(args.model),
+        write=args.write,
+        known_vectors=_index_vectors(args.index),
+        corpus=corpus,
+    )
     took = time.perf_counter() - started
     result = done.result
     agreement = _agreement(done, corpus) if done.has_markers else None
     if args.json:
         out = {
-            "fr_id": done.fr_id, "ja_id": done.ja_id, "has_markers": done.has_markers,
-            "low_threshold": LOW_CONFIDENCE, "counts": result.counts, "warning": result.warning,
-            "written": str(done.sidecar) if done.sidecar else None, "took_ms": round(took * 1000),
+            "fr_id": done.fr_id,
+            "ja_id": done.ja_id,
+            "has_markers": done.has_markers,
+            "low_threshold": LOW_CONFIDENCE,
+            "counts": result.counts,
+            "warning": result.warning,
+            "written": str(done.sidecar) if done.sidecar else None,
+            "took_ms": round(took * 1000),
             "links": [_link_json(done, link) for link in result.links],
         }
         if agreement is not None:
-            out["agreement"] = {"french_passages": len(done.french), "same_as_markers": agreement[0],
-                                "differences": agreement[1]}
+            out["agreement"] = {
+                "french_passages": len(done.french),
+                "same_as_markers": agreement[0],
+                "differences": agreement[1],
+            }
         print_json(out)
     else:
         for link in result.links:
@@ -122,11 +141,15 @@ def run(args: argparse.Namespace) -> int:
             flag = "\t?" if j["low"] else ""
             print(f"{','.join(j['fr']) or '-'}\t{','.join(j['ja']) or '-'}\t{link.kind}\t{link.confidence:.3f}{flag}")
         counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items()))
-        progress(f"{len(result.links)} links ({counts}); {len(result.low_links())} below {LOW_CONFIDENCE} "
-                 f"flagged '?'; {took:.2f} s")
+        progress(
+            f"{len(result.links)} links ({counts}); {len(result.low_links())} below {LOW_CONFIDENCE} "
+            f"flagged '?'; {took:.2f} s"
+        )
         if agreement is not None:
-            progress(f"{args.ja_id} has explicit markers, which win; the automatic links agree with them for "
-                     f"{agreement[0]}/{len(done.french)} French passages")
+            progress(
+                f"{args.ja_id} has explicit markers, which win; the automatic links agree with them for "
+                f"{agreement[0]}/{len(done.french)} French passages"
+            )
             for line in agreement[1]:
                 progress(f"  differs: {line}")
         if done.sidecar:

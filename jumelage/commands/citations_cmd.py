@@ -10,10 +10,13 @@ from search.results import CitationAnswer, CitedReference
 
 
 def register(sub) -> None:
-    p = sub.add_parser("citations", help="what a passage or document cites, what cites it, what echoes it",
-                       description="Explicit references to editions and declarations (both directions) and "
-                                   "echoes in other declarations, for a passage id (2012-chartres-fr:8) "
-                                   "or a document id (2010-kanazawa-fr).")
+    p = sub.add_parser(
+        "citations",
+        help="what a passage or document cites, what cites it, what echoes it",
+        description="Explicit references to editions and declarations (both directions) and "
+        "echoes in other declarations, for a passage id (2012-chartres-fr:8) "
+        "or a document id (2010-kanazawa-fr).",
+    )
     p.add_argument("id", nargs="?", help="a passage id (DOC_ID:N) or a document id")
     p.add_argument("--json", action="store_true", help="print the JSON object")
     add_index_option(p)
@@ -37,7 +40,11 @@ def _reference_line(cited: CitedReference) -> str:
 
 def _plain(answer: CitationAnswer) -> str:
     lines = [f"citations of {answer.kind} {answer.id}"]
-    groups = (("cites", answer.cites), ("cited by", answer.cited_by), ("mentions its own edition", answer.mentions_self))
+    groups = (
+        ("cites", answer.cites),
+        ("cited by", answer.cited_by),
+        ("mentions its own edition", answer.mentions_self),
+    )
     for title, items in groups:
         lines.append(f"{title}: {len(items) if items else 'none'}")
         for cited in items:

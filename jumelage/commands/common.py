@@ -21,13 +21,16 @@ def add_index_option(parser: argparse.ArgumentParser) -> None:
 
 def add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", metavar="PATH_OR_NAME",
+        "--model",
+        metavar="PATH_OR_NAME",
         help="sentence-transformers model (default: $JUMELAGE_MODEL or ./var/model/multilingual-e5-small)",
     )
     parser.add_argument(
-        "--embedding-backend", choices=("torch", "onnx", "onnx-int8"), default=None,
+        "--embedding-backend",
+        choices=("torch", "onnx", "onnx-int8"),
+        default=None,
         help="how the model runs: onnx (ONNX Runtime fp32), onnx-int8 or torch (sentence-transformers); "
-             "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx (index)",
+        "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx (index)",
     )
 
 
@@ -38,8 +41,12 @@ def open_state(args: argparse.Namespace) -> AppState:
     """
     from web.state import load_state
 
-    return load_state(resolve_index_dir(args.index), getattr(args, "model", None), warm_model=False,
-                      backend=getattr(args, "embedding_backend", None))
+    return load_state(
+        resolve_index_dir(args.index),
+        getattr(args, "model", None),
+        warm_model=False,
+        backend=getattr(args, "embedding_backend", None),
+    )
 
 
 def open_service(args: argparse.Namespace) -> SearchService:

@@ -22,16 +22,27 @@ from search.request import MODES
 
 
 def register(sub) -> None:
-    p = sub.add_parser("eval", help="evaluate ranking quality on a JSONL file of queries",
-                       description="Score each mode on {id, query, kind, anchors} lines (the relevance rule of docs/design.md).")
+    p = sub.add_parser(
+        "eval",
+        help="evaluate ranking quality on a JSONL file of queries",
+        description="Score each mode on {id, query, kind, anchors} lines (the relevance rule of docs/design.md).",
+    )
     p.add_argument("file", type=existing_file, metavar="FILE.jsonl")
-    p.add_argument("--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)")
+    p.add_argument(
+        "--mode", action="append", help="mode(s) to evaluate (repeatable; default: every mode the index supports)"
+    )
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.add_argument("--write-baseline", metavar="FILE", help="save the summary figures as a regression baseline")
-    p.add_argument("--floor", action="store_true",
-                   help="also report the precision and recall of the semantic similarity floor on these queries")
-    p.add_argument("--check-baseline", metavar="FILE",
-                   help=f"exit 1 if a figure falls more than {REGRESSION_TOLERANCE} below this baseline")
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="also report the precision and recall of the semantic similarity floor on these queries",
+    )
+    p.add_argument(
+        "--check-baseline",
+        metavar="FILE",
+        help=f"exit 1 if a figure falls more than {REGRESSION_TOLERANCE} below this baseline",
+    )
     add_index_option(p)
     add_model_option(p)
     p.set_defaults(run=run)
@@ -41,7 +52,9 @@ def _table(reports: list[dict]) -> str:
     lines = [f"{'mode':<9} {'queries':<8} {'n':>3} {'nDCG@10':>8} {'R@10':>6} {'MRR@10':>7}"]
     for report in reports:
         for group, m in report["summary"].items():
-            lines.append(f"{report['mode']:<9} {group:<8} {m['queries']:>3} {m['ndcg']:>8.4f} {m['recall']:>6.4f} {m['mrr']:>7.4f}")
+            lines.append(
+                f"{report['mode']:<9} {group:<8} {m['queries']:>3} {m['ndcg']:>8.4f} {m['recall']:>6.4f} {m['mrr']:>7.4f}"
+            )
     return "\n".join(lines)
 
 
@@ -49,8 +62,9 @@ def _read_baseline(path: Path) -> dict:
     try:
         baseline = json.loads(read_user_text(path, "baseline file"))
     except json.JSONDecodeError as err:
-        raise UnreadableFile(f"baseline file {path} is not JSON ({err.msg}, line {err.lineno}): "
-                             "write it with --write-baseline") from None
+        raise UnreadableFile(
+            f"baseline file {path} is not JSON ({err.msg}, line {err.lineno}): write it with --write-baseline"
+        ) from None
     if not isinstance(baseline, dict):
         raise UnreadableFile(f"baseline file {path} is not a JSON object: write it with --write-baseline")
     return baseline
@@ -81,8 +95,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(_table(reports))
         for group, m in (floor or {}).items():
-            print(f"floor     {group:<8} precision {m['precision']:.4f} recall {m['recall']:.4f} "
-                  f"kept/query {m['kept_per_query']}")
+            print(
+                f"floor     {group:<8} precision {m['precision']:.4f} recall {m['recall']:.4f} "
+                f"kept/query {m['kept_per_query']}"
+            )
     if args.write_baseline:
         Path(args.write_baseline).write_text(json.dumps(baseline_of(reports), indent=2) + "\n", encoding="utf-8")
     if args.check_baseline:

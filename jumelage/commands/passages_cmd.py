@@ -11,9 +11,12 @@ from search.index_reader import open_index
 
 
 def register(sub) -> None:
-    p = sub.add_parser("passages", help="list passages (JSONL with --json)",
-                       description="Print the passages of the index, in reading order, optionally of one document; "
-                                   "--json adds each passage's commitment sentences (start, end, act, text).")
+    p = sub.add_parser(
+        "passages",
+        help="list passages (JSONL with --json)",
+        description="Print the passages of the index, in reading order, optionally of one document; "
+        "--json adds each passage's commitment sentences (start, end, act, text).",
+    )
     p.add_argument("--doc", help="only this document id")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     add_index_option(p)

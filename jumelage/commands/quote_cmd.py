@@ -12,10 +12,13 @@ from search.results import QuoteAnswer
 
 
 def register(sub) -> None:
-    p = sub.add_parser("quote", help="find the source passage(s) of a quotation",
-                       description="Find where a quotation comes from, even inexact: other case, accents "
-                                   "stripped, a word dropped or changed, […] elisions, line breaks; a quotation "
-                                   "in the other language falls back on meaning (needs the model).")
+    p = sub.add_parser(
+        "quote",
+        help="find the source passage(s) of a quotation",
+        description="Find where a quotation comes from, even inexact: other case, accents "
+        "stripped, a word dropped or changed, […] elisions, line breaks; a quotation "
+        "in the other language falls back on meaning (needs the model).",
+    )
     p.add_argument("text", nargs="?", help="the quotation")
     p.add_argument("--limit", type=int, default=5, help="matches to show, 1-100 (default: 5)")
     p.add_argument("--no-semantic", action="store_true", help="near-exact matching only; never load the model")

@@ -16,14 +16,20 @@ from search.results import SearchResponse
 
 
 def register(sub) -> None:
-    p = sub.add_parser("search", help="search the declarations",
-                       description="Search passages by keyword, meaning, or both (hybrid, the default). Every keyword match "
-                                   "is a result; a passage found only by meaning must clear the model's "
-                                   "similarity floor. A misspelt French word gets a did-you-mean suggestion.")
-    p.add_argument("query", nargs="?",
-                   help='the query; a "quoted phrase" (also « … », 「…」) is a filter in every mode: only passages '
-                        'containing it verbatim (accents and case aside), or whose aligned translation does, are '
-                        'results, ranked by the mode')
+    p = sub.add_parser(
+        "search",
+        help="search the declarations",
+        description="Search passages by keyword, meaning, or both (hybrid, the default). Every keyword match "
+        "is a result; a passage found only by meaning must clear the model's "
+        "similarity floor. A misspelt French word gets a did-you-mean suggestion.",
+    )
+    p.add_argument(
+        "query",
+        nargs="?",
+        help='the query; a "quoted phrase" (also « … », 「…」) is a filter in every mode: only passages '
+        "containing it verbatim (accents and case aside), or whose aligned translation does, are "
+        "results, ranked by the mode",
+    )
     p.add_argument("--mode", default="hybrid", help=f"one of {', '.join(MODES)} (default: hybrid)")
     p.add_argument("--lang", help="only passages in this language: fr or ja")
     p.add_argument("--doc", help="only passages of this document id, e.g. 2012-chartres-fr")
@@ -31,11 +37,18 @@ def register(sub) -> None:
     p.add_argument("--offset", default="0", help="results to skip, for paging (default: 0)")
     p.add_argument("--fusion", default="rrf", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
     p.add_argument("--alpha", default="0.5", help="keyword weight of weighted fusion, 0-1 (default: 0.5)")
-    p.add_argument("--commitments", action="store_true",
-                   help="only passages holding a commitment (we engage, propose, agree, decide, resolve, wish …)")
+    p.add_argument(
+        "--commitments",
+        action="store_true",
+        help="only passages holding a commitment (we engage, propose, agree, decide, resolve, wish …)",
+    )
     p.add_argument("--json", action="store_true", help="print the JSON object (see docs/design.md)")
-    p.add_argument("--batch", type=existing_file, metavar="FILE.jsonl",
-                   help='run {"id","query",...} lines; print one JSON object per line with its id')
+    p.add_argument(
+        "--batch",
+        type=existing_file,
+        metavar="FILE.jsonl",
+        help='run {"id","query",...} lines; print one JSON object per line with its id',
+    )
     add_index_option(p)
     add_model_option(p)
     p.set_defaults(run=run)
@@ -43,10 +56,17 @@ def register(sub) -> None:
 
 def _request(args: argparse.Namespace, overrides: dict | None = None):
     o = overrides or {}
-    return make_request(o.get("query", args.query), o.get("mode", args.mode), o.get("lang", args.lang),
-                        o.get("doc", args.doc), o.get("limit", args.limit), o.get("offset", args.offset),
-                        o.get("fusion", args.fusion), o.get("alpha", args.alpha),
-                        o.get("commitments", args.commitments))
+    return make_request(
+        o.get("query", args.query),
+        o.get("mode", args.mode),
+        o.get("lang", args.lang),
+        o.get("doc", args.doc),
+        o.get("limit", args.limit),
+        o.get("offset", args.offset),
+        o.get("fusion", args.fusion),
+        o.get("alpha", args.alpha),
+        o.get("commitments", args.commitments),
+    )
 
 
 def _plain(response: SearchResponse) -> str:

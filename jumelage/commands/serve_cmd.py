@@ -13,26 +13,54 @@ def register(sub) -> None:
     from web.heavy import DEFAULT_QUEUE, DEFAULT_WORKERS
     from web.server import HEADER_TIMEOUT_S, KEEP_ALIVE_S, LIMIT_CONCURRENCY, check_port
 
-    p = sub.add_parser("serve", help="serve the web app and API",
-                       description="Serve the search interface and the JSON API over HTTP. The server follows "
-                                   "the index: a new generation published by `jumelage index` (or add/remove) is "
-                                   "served within a second, without a restart.")
+    p = sub.add_parser(
+        "serve",
+        help="serve the web app and API",
+        description="Serve the search interface and the JSON API over HTTP. The server follows "
+        "the index: a new generation published by `jumelage index` (or add/remove) is "
+        "served within a second, without a restart.",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=check_port, default=8000, help="port, 0-65535; 0 picks a free one (default: 8000)")
     # -- hardening (web.server, web.heavy) --------------------------------------------------------
-    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                   help="also answer requests for this Host name (repeatable; 127.0.0.1, localhost "
-                        "and --host are always allowed; '*' allows any)")
-    p.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
-                   help=f"threads for searches and pages (default: {DEFAULT_WORKERS})")
-    p.add_argument("--queue", type=_non_negative, default=DEFAULT_QUEUE,
-                   help=f"heavy requests that may wait for a thread; more get 503 (default: {DEFAULT_QUEUE})")
-    p.add_argument("--limit-concurrency", type=_positive, default=LIMIT_CONCURRENCY,
-                   help=f"connections and requests at once before a 503 (default: {LIMIT_CONCURRENCY})")
-    p.add_argument("--header-timeout", type=_seconds, default=HEADER_TIMEOUT_S,
-                   help=f"seconds a client has to send a request head (default: {HEADER_TIMEOUT_S:g})")
-    p.add_argument("--keep-alive", type=_positive, default=KEEP_ALIVE_S,
-                   help=f"seconds an idle connection stays open (default: {KEEP_ALIVE_S})")
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this Host name (repeatable; 127.0.0.1, localhost "
+        "and --host are always allowed; '*' allows any)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        help=f"threads for searches and pages (default: {DEFAULT_WORKERS})",
+    )
+    p.add_argument(
+        "--queue",
+        type=_non_negative,
+        default=DEFAULT_QUEUE,
+        help=f"heavy requests that may wait for a thread; more get 503 (default: {DEFAULT_QUEUE})",
+    )
+    p.add_argument(
+        "--limit-concurrency",
+        type=_positive,
+        default=LIMIT_CONCURRENCY,
+        help=f"connections and requests at once before a 503 (default: {LIMIT_CONCURRENCY})",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=HEADER_TIMEOUT_S,
+        help=f"seconds a client has to send a request head (default: {HEADER_TIMEOUT_S:g})",
+    )
+    p.add_argument(
+        "--keep-alive",
+        type=_positive,
+        default=KEEP_ALIVE_S,
+        help=f"seconds an idle connection stays open (default: {KEEP_ALIVE_S})",
+    )
     add_index_option(p)
     add_model_option(p)
     p.add_argument("--no-reload", action="store_true", help="keep serving the generation opened at start-up")
@@ -82,8 +110,15 @@ def run(args: argparse.Namespace) -> int:
     # file, as the server's own start-up does (a same-size corruption is caught here too).
     open_index(index_dir, verify="full").close()
     sock = server.bind(args.host, args.port)  # a bad address or a port in use: one line, exit 2
-    app = create_app(index_dir, model=args.model, reload=not args.no_reload, backend=args.embedding_backend,
-                     allowed_hosts=allowed_hosts(args.host, args.allowed_host), workers=args.workers, queue=args.queue)
+    app = create_app(
+        index_dir,
+        model=args.model,
+        reload=not args.no_reload,
+        backend=args.embedding_backend,
+        allowed_hosts=allowed_hosts(args.host, args.allowed_host),
+        workers=args.workers,
+        queue=args.queue,
+    )
     progress(f"serving {index_dir} on http://{args.host}:{sock.getsockname()[1]}")
     limits = server.ServerLimits(args.header_timeout, args.keep_alive, args.limit_concurrency)
     if not server.run(app, sock, limits):
