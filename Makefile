@@ -61,10 +61,13 @@ $(MODEL)/modules.json: | $(STAMP)
 $(ONNX)/jumelage-onnx.json: $(MODEL)/modules.json | $(STAMP)
 	$(BIN)/python -m indexer.embedding.onnx_export --model $(MODEL) --dest $(ONNX)
 
-# The browser tests drive Debian's Chromium (and need a Japanese font for readable screenshots).
+# The browser tests drive Debian's Chromium (and need a Japanese font for readable screenshots);
+# the export test opens the CSV in LibreOffice Calc.
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi ipa || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-ipafont-gothic fonts-ipafont-mincho >/dev/null; }
+	@command -v soffice >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
 clean:
 	rm -rf var $(VENV) build *.egg-info .pytest_cache .hypothesis tests/artifacts
