@@ -7,82 +7,41 @@ desktop and phone width, go to ``tests/artifacts/`` (git-ignored).
 
 from __future__ import annotations
 
-import json
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from bench.stats import free_port
+from tests.helpers import chromium_browser, served_in_thread
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "自然災害への備え<b>太字</b>"]
 
 
-def _fresh_var_index(corpus) -> Path | None:
-    """``var/index`` when it was built from the current corpus, with vectors."""
-    manifest = ROOT / "var" / "index" / "manifest.json"
-    if not manifest.is_file():
-        return None
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    if data.get("model") and data.get("corpus_checksum") == corpus.checksum():
-        return manifest.parent
-    return None
-
-
 @pytest.fixture(scope="module")
-def served_index(request, corpus) -> Path:
-    return _fresh_var_index(corpus) or request.getfixturevalue("model_index_dir")
+def served_index(model_index_dir) -> Path:
+    """The session's full index of the bundled corpus (never the developer's own var/index)."""
+    return model_index_dir
 
 
 @pytest.fixture(scope="module")
 def base_url(served_index):
     """A real uvicorn server in a thread, model loaded at start-up like `jumelage serve`."""
-    import uvicorn
-
     from web.app import create_app
 
-    port = free_port()
     model = str(ROOT / "var" / "model" / "multilingual-e5-small")
-    config = uvicorn.Config(create_app(served_index, model=model), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the server did not start")
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(served_index, model=model), start_timeout=180) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed: run `make browser`")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 class Watch:
