@@ -28,6 +28,7 @@ MAX_DOC_ID_CHARS = 100
 DEFAULT_LIMIT = 10
 MIN_WINDOW = 100
 ECHO_CHARS = 40
+MAX_EDITION = 999
 DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -52,6 +53,7 @@ class SearchRequest:
     fusion: str = "rrf"
     alpha: float = 0.5
     commitments: bool = False  # only passages holding a commitment
+    edition: int | None = None  # only passages of this edition's declarations
 
     @property
     def window(self) -> int:
@@ -134,6 +136,12 @@ def check_doc_id(value: object) -> str | None:
             "bad_doc", f"unknown doc {echo(doc)}: document ids look like 2012-chartres-fr", value=echo(doc)
         )
     return doc
+
+
+def check_edition(value: object) -> int | None:
+    """An edition number as typed (``None`` when absent); an edition no declaration has gives no result."""
+    number = parse_int(value, "edition", 0, 1, MAX_EDITION)
+    return number or None
 
 
 def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
@@ -220,6 +228,7 @@ def make_request(
     fusion: object = None,
     alpha: object = None,
     commitments: object = None,
+    edition: object = None,
 ) -> SearchRequest:
     """Validate raw parameters (strings from a URL or the command line) into a request.
 
@@ -253,4 +262,5 @@ def make_request(
         fusion_s,
         alpha_f,
         parse_flag(commitments, "commitments"),
+        check_edition(edition),
     )

@@ -120,11 +120,12 @@ class SearchResponse:
     facets_any_doc: dict[str, dict[str, int]] = field(default_factory=dict)
     did_you_mean: str | None = None  #: a spelling correction of the query, when one is suggested
     commitments: bool = False  # only passages holding a commitment
+    edition: int | None = None  #: the edition filter, when one is set
 
     def to_json(self, formatter: Formatter = html_format) -> dict[str, Any]:
         """The ``search --json`` object (docs/design.md); ``did_you_mean`` only when a correction is suggested."""
         return {
-            **_fields(self, "query", "mode", "lang", "doc"),
+            **_fields(self, "query", "mode", "lang", "doc", "edition"),
             "query_lang": str(self.query_lang),
             **_fields(self, "fusion", "commitments", "limit", "offset", "total", "took_ms", "facets", "facets_any_doc"),
             "results": [h.to_json(formatter) for h in self.hits],

@@ -39,6 +39,7 @@ class RankedList:
     query_vector: np.ndarray | None
     keyword_matches: int = 0  #: passages the keyword side matched (drives spelling suggestions)
     doc_counts: dict[str, int] = field(default_factory=dict)  #: results per declaration before the doc filter
+    edition_counts: dict[str, int] = field(default_factory=dict)  #: results per edition before the edition filter
 
 
 def _single_side(hits: list[Ranked], side: str) -> list[Fused]:
@@ -160,10 +161,17 @@ class SearchService:
             fused = [f for f in fused if f.key in holding]
         if req.lang is None:
             fused = self._collapse_translations(fused)
-        doc_counts = self.facets(fused)["doc_id"]
-        if req.doc is not None:
-            fused = [f for f in fused if store.passages[f.key].doc_id == req.doc]
-        return RankedList(fused, len(fused), parsed, query_vector, len(raw_hits), doc_counts)
+        # Each facet is counted with every other filter applied but its own, so each count is the
+        # total a click on it gives (the click replaces that filter and keeps the others).
+        editions = {d.id: d.edition for d in store.documents}
+        by_doc = [f for f in fused if req.doc is None or store.passages[f.key].doc_id == req.doc]
+        by_edition = [
+            f for f in fused if req.edition is None or editions.get(store.passages[f.key].doc_id) == req.edition
+        ]
+        doc_counts = self.facets(by_edition)["doc_id"]
+        edition_counts = self.facets(by_doc)["edition"]
+        fused = [f for f in by_doc if req.edition is None or editions.get(store.passages[f.key].doc_id) == req.edition]
+        return RankedList(fused, len(fused), parsed, query_vector, len(raw_hits), doc_counts, edition_counts)
 
     def _phrase_filter(self, fused: list[Fused], phrases: tuple[str, ...]) -> list[Fused]:
         """Keep passages that contain every quoted phrase, themselves or through an aligned translation."""
@@ -298,6 +306,7 @@ class SearchService:
             mode=req.mode,
             lang=req.lang,
             doc=req.doc,
+            edition=req.edition,
             query_lang=ranked.parsed.lang,
             fusion=req.fusion if req.mode == "hybrid" else None,
             limit=req.limit,
@@ -306,7 +315,7 @@ class SearchService:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             facets=facets,
             hits=hits,
-            facets_any_doc={"doc_id": ranked.doc_counts},
+            facets_any_doc={"doc_id": ranked.doc_counts, "edition": ranked.edition_counts},
             did_you_mean=suggestion,
             commitments=req.commitments,
         )

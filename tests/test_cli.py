@@ -123,3 +123,26 @@ def test_eval_keyword_report(index_args):
     assert summary["all"]["queries"] == len(EVAL_FILE.read_text(encoding="utf-8").splitlines())
     assert summary["fr"]["ndcg"] > 0.8  # keyword search finds the French keyword queries' anchors
     assert 0.0 <= summary["all"]["recall"] <= 1.0
+
+
+def test_search_edition_option_keeps_one_editions_declarations(keyword_index_dir):
+    """``--edition N`` (issue 16, item 7): only that edition's declarations; a bad number exits 2."""
+    out = run_cli(
+        "search",
+        "coopération",
+        "--mode",
+        "keyword",
+        "--edition",
+        "3",
+        "--limit",
+        "1000",
+        "--json",
+        "--index",
+        str(keyword_index_dir),
+    )
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    assert body["total"] > 0 and body["edition"] == 3
+    assert {r["doc_id"].split("-")[1] for r in body["results"]} == {"chartres"}
+    bad = run_cli("search", "coopération", "--edition", "zero", "--index", str(keyword_index_dir))
+    assert bad.returncode == 2 and "edition" in bad.stderr and "Traceback" not in bad.stderr

@@ -108,21 +108,45 @@ def test_the_label_table_has_no_key_written_twice():
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
 
 
-@pytest.mark.parametrize("lang", ["", "fr", "ja"])
-def test_every_facet_count_is_the_total_its_click_gives(client, lang):
-    """Declaration and language facets (issue 16, item 7), with and without a language filter."""
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"lang": "fr"}, {"lang": "ja"}, {"edition": "2"}, {"edition": "3", "lang": "ja"}, {"doc": "2012-chartres-fr"}],
+)
+def test_every_facet_count_is_the_total_its_click_gives(client, filters):
+    """Declaration, language and edition facets (issue 16, item 7), under each kind of filter."""
     import re
+    from urllib.parse import parse_qsl, urlsplit
 
-    page = client.get("/", params={"q": "coopération 交流", "mode": "keyword", "lang": lang}).text
+    page = client.get("/", params={"q": "coopération 交流", "mode": "keyword", **filters}).text
     links = re.findall(
-        r'<a href="([^"]+)"[^>]*data-(?:doc|lang)="[^"]+">.*?<span class="count">(\d+)</span>', page, re.S
+        r'<a href="([^"]+)"[^>]*data-(?:doc|lang|edition)="[^"]+">.*?<span class="count">(\d+)</span>', page, re.S
     )
-    assert len(links) >= 5
+    assert sum("edition=" in h or "data-edition" in h for h, _ in links) >= 2
+    assert len(links) >= 8
     for href, count in links:
-        href = href.replace("&amp;", "&")
-        params = dict(p.split("=", 1) for p in href.split("?", 1)[1].split("&"))
-        from urllib.parse import unquote_plus
-
-        params = {k: unquote_plus(v) for k, v in params.items()}
+        params = dict(parse_qsl(urlsplit(href.replace("&amp;", "&")).query))
         total = client.get("/api/search", params=params).json()["total"]
         assert total == int(count), (href, count, total)
+
+
+def test_edition_filter_keeps_only_that_editions_declarations(client):
+    """``edition=N`` on the API: every result belongs to a declaration of edition N; the counts add up."""
+    params = {"q": "coopération", "mode": "keyword", "limit": 1000}
+    every = client.get("/api/search", params=params).json()
+    docs = {d["doc_id"]: d["edition"] for d in client.get("/api/documents").json()["documents"]}
+    by_edition = {}
+    for edition in (2, 3):
+        body = client.get("/api/search", params={**params, "edition": edition}).json()
+        assert body["edition"] == edition
+        assert {docs[r["doc_id"]] for r in body["results"]} <= {edition}
+        by_edition[edition] = body["total"]
+    assert min(by_edition.values()) > 0
+    assert sum(by_edition.values()) == every["total"]
+    assert every["facets_any_doc"]["edition"] == {str(k): v for k, v in by_edition.items()}
+
+
+@pytest.mark.parametrize("bad", ["x", "0", "-1", "1000"])
+def test_bad_edition_is_a_400_naming_the_parameter(client, bad):
+    response = client.get("/api/search", params={"q": "coopération", "mode": "keyword", "edition": bad})
+    assert response.status_code == 400
+    assert "edition" in response.text

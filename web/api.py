@@ -80,6 +80,7 @@ async def api_search(request: Request) -> Response:
         p.get("fusion"),
         p.get("alpha"),
         p.get("commitments"),
+        p.get("edition"),
     )
     check_request(state, search_request)
     return await run_heavy(request, _search_json, state, search_request)

@@ -72,7 +72,16 @@ def _all_hits(state: AppState, req: SearchRequest) -> tuple[int, list[SearchHit]
     while total is None or (offset < total and offset <= MAX_OFFSET):
         page = state.service.run(
             make_request(
-                req.query, req.mode, req.lang, req.doc, MAX_LIMIT, offset, req.fusion, req.alpha, req.commitments
+                req.query,
+                req.mode,
+                req.lang,
+                req.doc,
+                MAX_LIMIT,
+                offset,
+                req.fusion,
+                req.alpha,
+                req.commitments,
+                req.edition,
             )
         )
         total = page.total
@@ -121,6 +130,7 @@ def build_export(request: Request) -> Export:
         p.get("fusion"),
         p.get("alpha"),
         p.get("commitments"),
+        p.get("edition"),
     )
     total, hits = _all_hits(state, req)
     ui = labels_for(request).lang

@@ -62,6 +62,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "lang_ja": ("Japonais", "日本語"),
     "declaration": ("Déclaration", "宣言"),
     "all_declarations": ("Toutes les déclarations", "すべての宣言"),
+    "all_editions": ("Toutes les éditions", "すべての回"),
     "hits_per_declaration": ("Passages trouvés par déclaration", "宣言ごとのヒット数"),
     "results_heading": ("Résultats pour « {q} »", "「{q}」の検索結果"),
     "results_count": ("{total} passages", "{total}件"),
@@ -81,6 +82,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "try_mode": ("Essayer le mode {mode}", "{mode}で試す"),
     "try_all_langs": ("Chercher dans toutes les langues", "すべての言語で検索"),
     "try_all_docs": ("Chercher dans toutes les déclarations", "すべての宣言で検索"),
+    "try_all_editions": ("Chercher dans toutes les éditions", "すべての回で検索"),
     "welcome": (
         "Cherchez un engagement, un thème ou une question, en français ou en japonais.",
         "約束、テーマ、問いを、フランス語でも日本語でも検索できます。",

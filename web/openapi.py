@@ -17,6 +17,7 @@ from search.quote import MAX_QUOTE_CHARS
 from search.request import (
     FUSIONS,
     LANGS,
+    MAX_EDITION,
     MAX_LIMIT,
     MAX_OFFSET,
     MAX_QUERY_CHARS,
@@ -108,6 +109,7 @@ SCHEMAS: dict[str, dict] = {
         },
         {
             "doc": NSTR,
+            "edition": NINT,
             "query_lang": STR,
             "fusion": NSTR,
             "limit": INT,
@@ -218,6 +220,9 @@ def build_schema(modes: list[str], doc_ids: list[str]) -> dict:
         _query("mode", {"type": "string", "enum": modes, "default": modes[0]}, "how to rank"),
         _query("lang", {"type": "string", "enum": list(LANGS)}, "only passages in this language"),
         _query("doc", {"type": "string", "enum": doc_ids}, "only passages of this document"),
+        _query(
+            "edition", {"type": "integer", "minimum": 1, "maximum": MAX_EDITION}, "only this edition's declarations"
+        ),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}, "results per page"),
         _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "results to skip"),
         _query("fusion", {"type": "string", "enum": list(FUSIONS), "default": "rrf"}, "hybrid fusion"),

@@ -82,6 +82,7 @@ def _form(request: Request, state: AppState) -> dict:
         "mode": mode if mode in MODES else state.default_mode,
         "lang": lang if lang in LANGS else "",
         "doc": (p.get("doc") or "").strip(),
+        "edition": (p.get("edition") or "").strip(),
         "commitments": "1" if _flag(p.get("commitments")) else "",
         "per": p.get("per") if p.get("per") in {str(n) for n in PAGE_SIZES if n != PAGE_SIZE} else "",
     }
@@ -124,15 +125,29 @@ def _run(state: AppState, req: SearchRequest) -> tuple[SearchResponse, dict[str,
     return response, response.facets_any_doc["doc_id"]
 
 
+def _editions(state: AppState, t: Labels) -> list[tuple[int, str]]:
+    """(number, label) of every edition a declaration of the index belongs to, in order."""
+    numbers = sorted({d.edition for d in state.index.store.documents})
+    labels = {e.number: t.pick({"fr": e.label_fr, "ja": e.label_ja}) for e in state.index.store.editions}
+    return [(n, labels.get(n, str(n))) for n in numbers]
+
+
+def _all_editions_total(response: SearchResponse) -> int:
+    """The total a click on "every edition" gives: the sum of the edition counts (each result has one edition)."""
+    return sum(response.facets_any_doc["edition"].values())
+
+
 def _suggestions(form: dict, state: AppState, t: Labels) -> list[tuple[str, dict]]:
     """Ways out of an empty result, as (label, link parameters): another mode, then dropping a filter."""
-    here = {k: form.get(k, "") for k in ("q", "mode", "lang", "doc", "commitments")}
+    here = {k: form.get(k, "") for k in ("q", "mode", "lang", "doc", "commitments", "edition")}
     modes = [m for m in MODES if m != form["mode"] and (state.has_vectors or m == "keyword")]
     out = [(t("try_mode", mode=t(f"mode_{m}")), {**here, "mode": m}) for m in modes]
     if form["lang"]:
         out.append((t("try_all_langs"), {**here, "lang": ""}))
     if form["doc"]:
         out.append((t("try_all_docs"), {**here, "doc": ""}))
+    if form.get("edition"):
+        out.append((t("try_all_editions"), {**here, "edition": ""}))
     return out
 
 
@@ -165,6 +180,7 @@ async def search_page(request: Request) -> HTMLResponse:
             size,
             (page - 1) * size,
             commitments=p.get("commitments"),
+            edition=p.get("edition"),
         )
         check_request(state, req)
         # Search, result views and the template all run on a worker thread, off the event loop.
@@ -193,6 +209,9 @@ def _results_page(
         paging=paging(page, response.total, size),
         page_sizes=PAGE_SIZES,
         facet_counts=by_doc,
+        editions=_editions(state, t),
+        edition_counts=response.facets_any_doc["edition"],
+        edition_counts_all=_all_editions_total(response),
         lang_counts=_lang_counts(state, req, response),
         chart=hits_chart(by_doc, labels),
         suggestions=_suggestions(form, state, t) if not response.hits else [],

@@ -33,6 +33,7 @@ def register(sub) -> None:
     p.add_argument("--mode", default="hybrid", help=f"one of {', '.join(MODES)} (default: hybrid)")
     p.add_argument("--lang", help="only passages in this language: fr or ja")
     p.add_argument("--doc", help="only passages of this document id, e.g. 2012-chartres-fr")
+    p.add_argument("--edition", help="only passages of this edition's declarations, e.g. 3")
     p.add_argument("--limit", default="10", help="results per page, 1-1000 (default: 10)")
     p.add_argument("--offset", default="0", help="results to skip, for paging (default: 0)")
     p.add_argument("--fusion", default="rrf", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
@@ -66,6 +67,7 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
         o.get("fusion", args.fusion),
         o.get("alpha", args.alpha),
         o.get("commitments", args.commitments),
+        o.get("edition", args.edition),
     )
 
 
