@@ -10,6 +10,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+AXE_CORE ?= 4.10.3
+
 .PHONY: run test test-fast lint index model bench bench-incremental install browser clean
 
 run: index
@@ -62,12 +64,15 @@ $(ONNX)/jumelage-onnx.json: $(MODEL)/modules.json | $(STAMP)
 	$(BIN)/python -m indexer.embedding.onnx_export --model $(MODEL) --dest $(ONNX)
 
 # The browser tests drive Debian's Chromium (and need a Japanese font for readable screenshots);
-# the export test opens the CSV in LibreOffice Calc.
+# the export test opens the CSV in LibreOffice Calc; the accessibility test injects axe-core (npm, into var/node).
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi ipa || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-ipafont-gothic fonts-ipafont-mincho >/dev/null; }
 	@command -v soffice >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+	@test -f var/node/node_modules/axe-core/axe.min.js || \
+	  { command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }; \
+	    npm install --prefix var/node --no-audit --no-fund --silent axe-core@$(AXE_CORE) >/dev/null; }
 
 clean:
 	rm -rf var $(VENV) build *.egg-info .pytest_cache .hypothesis tests/artifacts

@@ -299,7 +299,8 @@ def test_page_title_holds_a_long_query_truncated(client):
 
 def test_results_page_has_a_heading_and_interface_text_carries_no_foreign_lang(client):
     html = _ok(client, "/", params={"q": "tourisme", "mode": "keyword", "ui": "ja"})
-    assert re.search(r"<h1[^>]*>「tourisme」の検索結果</h1>", html)
+    # the query, typed in the other language, is tagged with its own
+    assert re.search(r'<h1[^>]*>「<span lang="fr">tourisme</span>」の検索結果</h1>', html)
     # "フランス語" is interface text (Japanese): never inside lang="fr"
     assert not re.search(r'lang="fr">\s*フランス語', html) and not re.search(r'lang="ja">\s*Japonais', html)
 
@@ -309,3 +310,16 @@ def test_chart_is_a_named_list_of_links_not_an_image(client):
     chart = html[html.index('<figure class="chart">') : html.index("</figure>", html.index('<figure class="chart">'))]
     assert 'role="img"' not in chart and '<ul class="chart-list" aria-labelledby="chart-caption">' in chart
     assert chart.count('<a class="chart-link"') == 4 and chart.count('aria-hidden="true"') == 4
+
+
+def test_text_in_the_other_language_is_tagged_and_escaped():
+    """``lang_runs``: Japanese runs in a French label, Latin words in a Japanese one (WCAG 3.1.2)."""
+    from web.templating import lang_runs
+
+    assert str(lang_runs("traduction de travail (参考訳), non officielle", "fr")) == (
+        'traduction de travail (<span lang="ja">参考訳</span>), non officielle'
+    )
+    assert str(lang_runs("「coopération <b>」の検索結果", "ja")) == (
+        '「<span lang="fr">coopération</span> &lt;b&gt;」の検索結果'
+    )
+    assert str(lang_runs("Résultats", "fr")) == "Résultats"

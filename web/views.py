@@ -131,6 +131,12 @@ def _targets(cited: CitedReference, t: Labels) -> tuple[tuple[CitationTarget, ..
     return (), t("edition_without_text") if ref.status == "edition_without_text" else t("edition_unknown")
 
 
+def _edition_label(cited: CitedReference, t: Labels) -> str:
+    """The cited edition in the interface language (the reference's own label is French)."""
+    edition = cited.edition
+    return t.pick({"fr": edition.label_fr, "ja": edition.label_ja}) if edition else cited.reference.label
+
+
 def _cites(answer_cites: list[CitedReference], t: Labels) -> list[CitationItem]:
     """What the passage cites: one line per mention, listing every edition it names once.
 
@@ -148,7 +154,7 @@ def _cites(answer_cites: list[CitedReference], t: Labels) -> list[CitationItem]:
         targets: list[CitationTarget] = []
         for cited in refs:
             found, note = _targets(cited, t)
-            text = f"{cited.reference.label} {note}".strip()
+            text = f"{_edition_label(cited, t)} {note}".strip()
             if text not in notes:
                 notes.append(text)
             targets += [x for x in found if x not in targets]
@@ -162,7 +168,7 @@ def _cited_by(answer_cited_by: list[CitedReference], t: Labels) -> list[Citation
     for cited in answer_cited_by:
         ref = cited.reference
         if ref.passage_id not in out:
-            out[ref.passage_id] = CitationItem(ref.passage_id, ref.lang, cited.snippet, ref.label)
+            out[ref.passage_id] = CitationItem(ref.passage_id, ref.lang, cited.snippet, _edition_label(cited, t))
     return list(out.values())
 
 
