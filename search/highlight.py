@@ -21,6 +21,11 @@ from indexer.passage import Lang
 from indexer.vectors import sentence_spans
 
 SNIPPET_CHARS = 320
+#: The same amount of content in Japanese: the bundled Japanese texts hold 0.51 characters for each
+#: character of their French originals (12,042 / 23,413, whitespace collapsed), so 160, not 320.
+SNIPPET_CHARS_JA = 160
+#: Where a window may end inside a run of text with no space (Japanese): after this punctuation.
+_SOFT_BREAKS = "、，,;；・:："
 Span = tuple[int, int]
 
 
@@ -77,9 +82,42 @@ def fragments(text: str, max_chars: int = SNIPPET_CHARS) -> list[Fragment]:
             j += 1
             end = sentences[j][1]
         if end - start > max_chars:
-            end = start + max_chars
+            end = word_end(text, start, start + max_chars)
         out.append(Fragment(start, end))
     return out
+
+
+def word_end(text: str, start: int, end: int) -> int:
+    """``end``, moved back so a window ``[start, end)`` never stops inside a word.
+
+    A window cut by length alone ended mid-word ("… la coopé …"). The cut goes
+    back to the last space of the window's second half, or, in text with no
+    spaces (Japanese), to just after its last comma-like mark; when neither
+    exists (one very long word or clause) the length cut stays.
+    """
+    if end >= len(text) or text[end - 1].isspace() or text[end].isspace() or not text[end].isalnum():
+        return end
+    floor = start + (end - start) // 2
+    space = max(text.rfind(c, floor, end) for c in " \t\n\u3000")
+    if space > floor:
+        return space
+    soft = max(text.rfind(c, floor, end) for c in _SOFT_BREAKS)
+    return soft + 1 if soft >= floor else end
+
+
+def window_chars(lang: str) -> int:
+    """Snippet length for a passage in ``lang`` (the same content in French and in Japanese)."""
+    return SNIPPET_CHARS_JA if lang == "ja" else SNIPPET_CHARS
+
+
+def trimmed(snippet: Snippet, lang: str) -> Snippet:
+    """``snippet`` cut to the window a result in ``lang`` would show, around its marks (an aligned translation)."""
+    text = snippet.text
+    if len(text) <= window_chars(lang):
+        return snippet
+    spans = [(m.start, m.end) for m in snippet.marks]
+    fragment = best_fragment(fragments(text, window_chars(lang)), spans)
+    return Snippet(text, fragment.start, fragment.end, snippet.marks)
 
 
 def best_fragment(candidates: list[Fragment], spans: list[Span]) -> Fragment:

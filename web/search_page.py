@@ -59,7 +59,7 @@ def _result_view(request: Request, state: AppState, hit: SearchHit, t: Labels, q
         scores=hit.scores,
         score=hit.score,
         document=doc,
-        translations=translation_views(state.index, passage, t, query),
+        translations=translation_views(state.index, passage, t, query, trim=True),
         cite=reference_line(
             t.lang,
             title=doc.title,

@@ -6,11 +6,11 @@ look-up logic and the pages stay consistent with one another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search import lookup
 from search.citations import CitationService
-from search.highlight import Snippet
+from search.highlight import Snippet, trimmed
 from search.index_reader import OpenIndex
 from search.results import CitedReference
 from web.i18n import Labels
@@ -108,9 +108,17 @@ def passage_view(p: lookup.Passage, t: Labels, query: str | None = None) -> Pass
     )
 
 
-def translation_views(index: OpenIndex, p: lookup.Passage, t: Labels, query: str | None = None) -> list[PassageView]:
-    """The passages aligned to ``p``, each marked for ``query``."""
-    return [passage_view(q, t, query) for q in lookup.translations(index, p)]
+def translation_views(
+    index: OpenIndex, p: lookup.Passage, t: Labels, query: str | None = None, trim: bool = False
+) -> list[PassageView]:
+    """The passages aligned to ``p``, each marked for ``query``; ``trim``: cut like a result's snippet.
+
+    Beside a result the translation was shown whole (10 lines under a 4-line
+    snippet): with ``trim`` it gets the window a result in its language would
+    show, around its marks, cut at a word boundary.
+    """
+    views = [passage_view(q, t, query) for q in lookup.translations(index, p)]
+    return [replace(v, snippet=trimmed(v.snippet, v.lang)) for v in views] if trim else views
 
 
 #: What each list of the passage page relates: the citing side is always a passage (the mention is
