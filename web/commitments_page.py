@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from search.commitments import CommitmentCatalogue, CommitmentEntry
 from search.errors import BadRequest
 from search.request import InvalidInput, check_doc_id, echo
+from web.errors import localised
 from web.heavy import run_heavy
 from web.state import AppState
 from web.templating import labels_for, render
@@ -116,7 +117,13 @@ async def api_commitments(request: Request) -> Response:
     """
     fmt = (request.query_params.get("format") or "json").strip().lower()
     if fmt not in ("json", "csv"):
-        raise BadRequest(f"unknown format {fmt[:40]!r}: use json or csv")
+        raise InvalidInput(
+            "unknown_choice",
+            f"unknown format {echo(fmt)}: use json or csv",
+            name="format",
+            value=echo(fmt),
+            allowed="json, csv",
+        )
     catalogue = await _catalogue(request)
     entries = catalogue.select(**_params(request))
     if fmt == "csv":
@@ -154,7 +161,14 @@ async def commitments_page(request: Request) -> HTMLResponse:
         return render(
             request,
             "commitments.html",
-            {"error": str(err), "rows": [], "editions": [], "catalogue": catalogue, "params": params, "total": 0},
+            {
+                "error": localised(request, err),
+                "rows": [],
+                "editions": [],
+                "catalogue": catalogue,
+                "params": params,
+                "total": 0,
+            },
             status_code=400,
         )
     editions = sorted({e.edition for e in catalogue.entries})

@@ -17,8 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from search import lookup
-from search.errors import BadRequest
-from search.request import MAX_LIMIT, MAX_OFFSET, SearchRequest, make_request
+from search.request import MAX_LIMIT, MAX_OFFSET, InvalidInput, SearchRequest, echo, make_request
 from search.results import SearchHit
 from web.cite import permalink, reference_line
 from web.heavy import run_heavy
@@ -61,7 +60,13 @@ def parse_format(raw: str | None) -> str | None:
         return None
     value = raw.strip().lower()
     if value not in FORMATS:
-        raise BadRequest(f"format must be csv or json, got {raw[:40]!r}")
+        raise InvalidInput(
+            "unknown_choice",
+            f"format must be csv or json, got {echo(raw)}",
+            name="format",
+            value=echo(raw),
+            allowed="csv, json",
+        )
     return value
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.errors import BadRequest
-from search.request import parse_int
+from search.request import InvalidInput, parse_int
 
 PAGE_SIZE = 10
 PAGE_SIZES = (10, 20, 50)  # the "results per page" choices of the search page
@@ -67,5 +66,8 @@ def parse_page_size(raw: str | None) -> int:
     """
     value = parse_int(raw, "per", PAGE_SIZE, 1, max(PAGE_SIZES))
     if value not in PAGE_SIZES:
-        raise BadRequest(f"per must be one of {', '.join(map(str, PAGE_SIZES))}, got {value}")
+        allowed = ", ".join(map(str, PAGE_SIZES))
+        raise InvalidInput(
+            "unknown_choice", f"per must be one of {allowed}, got {value}", name="per", value=value, allowed=allowed
+        )
     return value
