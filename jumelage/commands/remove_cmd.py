@@ -10,7 +10,7 @@ from indexer.corpus_edit import corpus_lock
 from indexer.index_format import resolve_index_dir, writer_lock
 from indexer.ingest import apply_removal, plan_removal, restore_removal
 from jumelage.commands.common import add_index_option, add_model_option, progress
-from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
+from jumelage.commands.index_update import backend_for, check_model, load_encoder, update_index, wants_model
 
 
 def register(sub) -> None:
@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace, locks: ExitStack) -> int:
     progress(f"removed {args.doc_id} and {', '.join(str(p) for p in files)} from the corpus")
     if not args.no_index:
         try:
-            update_index(corpus, target, load_encoder(model))
+            update_index(corpus, target, load_encoder(model, backend_for(target, args.embedding_backend)))
         except BaseException:
             restore_removal(removal, manifest, files)
             progress(f"index update failed: {args.doc_id} put back into the corpus")
