@@ -468,3 +468,23 @@ def test_add_embeds_with_the_backend_the_index_was_built_with(tmp_path, corpus_c
     assert backend_for(index, None) == backend  # a running server refuses a generation of another backend
     assert backend_for(index, "onnx") == "onnx"  # what the user asks for wins
     assert backend_for(tmp_path / "none", None) is None  # no index yet: the default
+
+
+def test_remove_keeps_a_bundled_text_unless_forced(capsys, corpus_copy):
+    before = _tree_digest(corpus_copy)
+    assert main(["remove", "2012-chartres-ja", "--corpus", str(corpus_copy), "--no-index"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not added by `jumelage add`" in err and "--force" in err
+    assert _tree_digest(corpus_copy) == before
+    assert main(["remove", "2012-chartres-ja", "--corpus", str(corpus_copy), "--no-index", "--force"]) == 0
+    assert "2012-chartres-ja" not in {d.id for d in load_corpus(corpus_copy).documents}
+
+
+def test_the_same_file_twice_under_two_ids_is_refused(capsys, corpus_copy, tmp_path, passages):
+    source = _w(tmp_path / "other.txt", "\n\n".join(p.text for p in passages if p.doc_id == "2010-kanazawa-fr") + "\n")
+    common = ("--lang", "fr", "--edition", "2", "--no-index")
+    assert _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", *common)[0] == 0
+    before = _tree_digest(corpus_copy)
+    rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-again-fr", *common)
+    assert rc == 2 and "already in the corpus as 2010-copy-fr" in err
+    assert _tree_digest(corpus_copy) == before

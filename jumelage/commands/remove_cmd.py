@@ -25,6 +25,9 @@ def register(sub) -> None:
     add_index_option(p)
     add_model_option(p)
     p.add_argument("--no-index", action="store_true", help="only update the corpus; run `jumelage index` later")
+    p.add_argument(
+        "--force", action="store_true", help="also remove a document that `jumelage add` did not add (a bundled text)"
+    )
     p.add_argument("--keyword-only", action="store_true", help="update the index without embeddings")
     p.set_defaults(run=run)
 
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, locks: ExitStack) -> int:
-    removal = plan_removal(args.corpus, args.doc_id)
+    removal = plan_removal(args.corpus, args.doc_id, force=args.force)
     target = resolve_index_dir(args.index)
     model = None
     if not args.no_index and wants_model(target, args.keyword_only):
