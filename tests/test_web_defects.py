@@ -1,0 +1,44 @@
+"""Web defects a new user found: each test failed before its fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import ROOT, chromium_browser
+
+STYLE = ROOT / "web" / "static" / "style.css"
+
+
+def test_commitments_page_emits_no_inline_style_the_csp_would_block(client):
+    """The CSP is ``style-src 'self'``: an inline ``style=`` is dropped, so nothing may depend on one."""
+    page = client.get("/commitments")
+    assert page.status_code == 200
+    assert "style-src 'self'" in page.headers["content-security-policy"]
+    assert not re.search(r"\sstyle=", page.text)
+    assert "--editions" not in STYLE.read_text(encoding="utf-8")
+
+
+def _timeline(editions: int) -> str:
+    heads = "".join(f'<h3 class="timeline-edition">E{n}</h3>' for n in range(editions))
+    cells = "".join(
+        f'<ol class="timeline-cell"><li class="commitment" data-edition="{n}">c{n}</li></ol>' for n in range(editions)
+    )
+    return f'<section class="theme-row"><div class="timeline">{heads}{cells}</div></section>'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("editions", [2, 3, 5])
+def test_each_commitment_sits_under_its_edition_heading(editions):
+    """Chromium lays the template's markup out with the real stylesheet: card n is in heading n's column."""
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_content(f"<!doctype html><html><body>{_timeline(editions)}</body></html>")
+        page.add_style_tag(content=STYLE.read_text(encoding="utf-8"))
+        heads = [h.bounding_box() for h in page.query_selector_all(".timeline-edition")]
+        cards = [c.bounding_box() for c in page.query_selector_all(".commitment")]
+        assert len({round(h["y"]) for h in heads}) == 1  # the headings share one row
+        for head, card in zip(heads, cards, strict=True):
+            assert head["x"] - 1 <= card["x"] < head["x"] + head["width"]
+            assert card["y"] > head["y"]
