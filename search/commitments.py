@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from indexer.commitments import ACTS, Commitment
 from indexer.echoes import Echo, map_sentence
 from indexer.passage import Passage
-from search.errors import BadRequest
 from search.index_reader import OpenIndex
+from search.request import InvalidInput
 
 # (theme id, French label, Japanese label, pattern on the folded section heading)
 THEMES: tuple[tuple[str, str, str, re.Pattern[str]], ...] = tuple(
@@ -227,14 +227,27 @@ class CommitmentCatalogue:
         return entries
 
     def select(self, doc: str | None = None, act: str | None = None, theme: str | None = None) -> list[CommitmentEntry]:
-        """Entries of one document, act and theme (each optional); unknown values are a BadRequest."""
+        """Entries of one document, act and theme (each optional); unknown values are an InvalidInput (a BadRequest the web says in its language)."""
         if doc is not None and self.index.store.document(doc) is None:
-            raise BadRequest(f"unknown doc {doc!r}: use one of {', '.join(d.id for d in self.index.store.documents)}")
+            known = ", ".join(d.id for d in self.index.store.documents)
+            raise InvalidInput("unknown_doc", f"unknown doc {doc!r}: use one of {known}", value=repr(doc), known=known)
         if act is not None and act not in ACTS:
-            raise BadRequest(f"unknown act {act!r}: use one of {', '.join(ACTS)}")
+            raise InvalidInput(
+                "unknown_choice",
+                f"unknown act {act!r}: use one of {', '.join(ACTS)}",
+                name="act",
+                value=repr(act),
+                allowed=", ".join(ACTS),
+            )
         themes = {e.theme for e in self.entries}
         if theme is not None and theme not in themes:
-            raise BadRequest(f"unknown theme {theme!r}: use one of {', '.join(sorted(themes))}")
+            raise InvalidInput(
+                "unknown_choice",
+                f"unknown theme {theme!r}: use one of {', '.join(sorted(themes))}",
+                name="theme",
+                value=repr(theme),
+                allowed=", ".join(sorted(themes)),
+            )
         family = None
         if doc is not None:
             d = self.index.store.document(doc)

@@ -60,3 +60,31 @@ def test_document_column_headers_sit_at_the_top_of_the_reading_card(keyword_inde
         first_row = page.query_selector(".aligned-row").bounding_box()
         assert head["y"] - card["y"] <= 2
         assert first_row["y"] >= head["y"] + head["height"] - 1  # the header covers no passage
+
+
+@pytest.mark.parametrize("params", [{"offset": "-5"}, {"offset": "abc"}, {"limit": "0"}, {"limit": "5000"}])
+@pytest.mark.parametrize("ui", ["fr", "ja"])
+def test_search_page_rejects_what_the_api_rejects(client, params, ui):
+    """The same bounds as /api/search: a 400 page in the interface language, not a silently ignored value."""
+    query = {"q": "tourisme", "mode": "keyword", **params}
+    assert client.get("/api/search", params=query).status_code == 400
+    page = client.get("/", params={**query, "ui": ui})
+    assert page.status_code == 400
+    assert ("エラー" if ui == "ja" else "Impossible de répondre") in page.text
+    assert "must be" not in page.text  # not the English line
+
+
+@pytest.mark.parametrize(
+    ("params", "fr", "ja"),
+    [
+        ({"doc": "nosuch"}, "Déclaration inconnue", "不明な宣言"),
+        ({"act": "nope"}, "Valeur inconnue", "は使えません"),
+        ({"theme": "nope"}, "Valeur inconnue", "は使えません"),
+    ],
+)
+def test_commitments_page_says_a_bad_filter_in_the_interface_language(client, params, fr, ja):
+    for ui, expected in (("fr", fr), ("ja", ja)):
+        page = client.get("/commitments", params={**params, "ui": ui})
+        assert page.status_code == 400
+        assert expected in page.text
+        assert "unknown" not in page.text.split('role="alert"')[1].split("</div>")[0]

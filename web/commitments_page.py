@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from search.commitments import CommitmentCatalogue, CommitmentEntry
 from search.errors import BadRequest
 from search.request import InvalidInput, check_doc_id, echo
+from web.errors import localised
 from web.heavy import run_heavy
 from web.state import AppState
 from web.templating import labels_for, render
@@ -154,7 +155,14 @@ async def commitments_page(request: Request) -> HTMLResponse:
         return render(
             request,
             "commitments.html",
-            {"error": str(err), "rows": [], "editions": [], "catalogue": catalogue, "params": params, "total": 0},
+            {
+                "error": localised(request, err),
+                "rows": [],
+                "editions": [],
+                "catalogue": catalogue,
+                "params": params,
+                "total": 0,
+            },
             status_code=400,
         )
     editions = sorted({e.edition for e in catalogue.entries})
