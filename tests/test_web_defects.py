@@ -88,3 +88,24 @@ def test_commitments_page_says_a_bad_filter_in_the_interface_language(client, pa
         assert page.status_code == 400
         assert expected in page.text
         assert "unknown" not in page.text.split('role="alert"')[1].split("</div>")[0]
+
+
+def _lang_facet(html: str) -> dict[str, tuple[str, int]]:
+    section = html.split('class="facet facet-lang"')[1].split("</section>")[0]
+    found = re.findall(r'data-lang="(\w+)">\s*<span>([^<]*)</span>\s*<span class="count">(\d+)</span>', section)
+    return {value: (label, int(count)) for value, label, count in found}
+
+
+@pytest.mark.parametrize("ui", ["fr", "ja"])
+def test_language_facet_says_its_counts_include_translations(client, ui):
+    """Each count is what its click shows; the labels and a note say why they do not add up."""
+    query = {"q": "coopération 交流", "mode": "keyword", "ui": ui}
+    html = client.get("/", params=query).text
+    facet = _lang_facet(html)
+    assert set(facet) == {"all", "fr", "ja"}
+    for value in ("fr", "ja"):
+        label, count = facet[value]
+        assert ("traductions comprises" if ui == "fr" else "訳文経由を含む") in label
+        assert count == client.get("/api/search", params={**query, "lang": value}).json()["total"]
+    assert facet["fr"][1] + facet["ja"][1] != facet["all"][1]  # the case the user met
+    assert "facet-note" in html.split('class="facet facet-lang"')[1].split("</section>")[0]
