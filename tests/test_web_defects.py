@@ -109,3 +109,51 @@ def test_language_facet_says_its_counts_include_translations(client, ui):
         assert count == client.get("/api/search", params={**query, "lang": value}).json()["total"]
     assert facet["fr"][1] + facet["ja"][1] != facet["all"][1]  # the case the user met
     assert "facet-note" in html.split('class="facet facet-lang"')[1].split("</section>")[0]
+
+
+def _column_counts(html: str) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r'data-count="(left|right)">.*?(\d+)', html, re.S)}
+
+
+@pytest.mark.parametrize("query", ["tourisme", "観光", "coopération 交流"])
+@pytest.mark.parametrize("doc", ["2012-chartres-fr", "2010-kanazawa-ja"])
+def test_each_column_counts_the_search_total_for_its_declaration(client, query, doc):
+    """The page's hits are search's results with ``doc=``: same floor, same total per column."""
+    html = client.get(f"/documents/{doc}", params={"q": query}).text
+    counts = _column_counts(html)
+    family = doc.rsplit("-", 1)[0]
+    for side, lang in (("left", "fr"), ("right", "ja")):
+        api = client.get("/api/search", params={"q": query, "doc": f"{family}-{lang}"}).json()
+        assert counts[side] == api["total"], (side, query)
+
+
+def test_side_by_side_marks_the_words_search_marks(client):
+    """``tourisme`` marks what search marks in the same passages (``touristique``, ``agrotourisme``…)."""
+    api = client.get("/api/search", params={"q": "tourisme", "doc": "2012-chartres-fr", "limit": 100}).json()
+    wanted = {m for r in api["results"] for m in re.findall(r"<mark[^>]*>(.*?)</mark>", r["snippet_html"])}
+    html = client.get("/documents/2012-chartres-fr", params={"q": "tourisme"}).text
+    marked = set(re.findall(r"<mark[^>]*>(.*?)</mark>", html))
+    assert wanted and wanted <= marked
+
+
+@pytest.mark.slow
+def test_hybrid_side_by_side_is_search_with_a_doc_filter(model_index_dir):
+    """With vectors: counts are the hybrid totals, semantic-only hits carry the semantic mark, and a
+    passage below search's floor ("Takamatsu, ville de la créativité" for tourisme) is not a hit."""
+    from starlette.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(model_index_dir, warm_model=False)) as client:
+        for query, doc in (("tourisme", "2012-chartres-fr"), ("防災", "2012-chartres-ja")):
+            html = client.get(f"/documents/{doc}", params={"q": query}).text
+            counts = _column_counts(html)
+            for side, d in (("left", "2012-chartres-fr"), ("right", "2012-chartres-ja")):
+                api = client.get("/api/search", params={"q": query, "doc": d, "limit": 1000}).json()
+                assert counts[side] == api["total"], (query, side)
+                for r in api["results"]:
+                    assert f'id="{r["passage_id"]}"' in html
+            rows = re.findall(r'<div class="aligned-row has-hit.*?(?=<div class="aligned-row|\Z)', html, re.S)
+            assert not any("Takamatsu, ville de la créativité" in r for r in rows), query
+        html = client.get("/documents/2012-chartres-fr", params={"q": "tourisme"}).text
+        assert '<mark class="sem">' in html  # hits found by meaning: their closest sentence, semantic mark

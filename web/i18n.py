@@ -36,7 +36,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "hit_prev": ("Occurrence précédente", "前のヒット"),
     "hit_next": ("Occurrence suivante", "次のヒット"),
     "hit_keys": ("touches n / p", "n / p キー"),
-    "hits_in_column": ("occurrences : {n}", "ヒット {n}件"),
+    "hits_in_column": ("résultats : {n}", "ヒット {n}件"),  # the search total for the declaration
     "filters": ("Filtres", "絞り込み"),
     "hits_none": (
         "Aucune occurrence de « {q} » dans ce texte ni dans sa traduction.",
