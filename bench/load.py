@@ -164,8 +164,10 @@ def run_load(
         return pool.submit(job).result()
 
 
-def serve(index: Path, startup_timeout: float = 180) -> tuple[subprocess.Popen, str]:
-    """Start ``jumelage serve`` on a free loopback port and wait until /healthz answers."""
+def serve(
+    index: Path, startup_timeout: float = 180, extra: list[str] | None = None, cwd: Path | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start ``jumelage serve`` (with ``extra`` options) on a free loopback port and wait until /healthz answers."""
     port = free_port()
     cmd = [
         sys.executable,
@@ -178,8 +180,9 @@ def serve(index: Path, startup_timeout: float = 180) -> tuple[subprocess.Popen, 
         "127.0.0.1",
         "--port",
         str(port),
+        *(extra or []),
     ]
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
+    process = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_timeout
     while time.monotonic() < deadline:

@@ -194,6 +194,7 @@ def plan_addition(
     doc_status = _status(status, translation_of)
     _year(date)
     extracted = extract(file, encoding)
+    _check_not_added_already(corpus, extracted.sha256, file)
     passages = normalize_document(extracted.text, doc_id, lang)
     if not passages:
         raise IngestError(
@@ -277,8 +278,23 @@ class Removal:
         return (self.path, sidecar_path(self.path))
 
 
-def plan_removal(root: Path | str, doc_id: str) -> Removal:
-    """Check that ``doc_id`` can be removed; nothing is written."""
+def _check_not_added_already(corpus: Corpus, sha256: str, file: Path | str) -> None:
+    """The same file added twice under two ids would give every result twice."""
+    for doc in corpus.documents:
+        if doc.source_sha256 == sha256:
+            raise IngestError(
+                f"{file} is already in the corpus as {doc.id} (same sha256): remove that one first "
+                f"(`jumelage remove {doc.id}`) to add it again under another id"
+            )
+
+
+def plan_removal(root: Path | str, doc_id: str, *, force: bool = False) -> Removal:
+    """Check that ``doc_id`` can be removed; nothing is written.
+
+    A document that ``jumelage add`` did not bring (no ``source_sha256`` in its
+    entry: a bundled or hand-written text) is removed only with ``force``: its
+    text would be deleted with it, and nothing could add it back.
+    """
     corpus = load_corpus(root)
     doc = corpus.document(doc_id)
     dependants = sorted(d.id for d in corpus.documents if d.translation_of == doc_id)
@@ -286,6 +302,11 @@ def plan_removal(root: Path | str, doc_id: str) -> Removal:
         raise IngestError(
             f"{', '.join(dependants)} {'is a translation' if len(dependants) == 1 else 'are translations'} "
             f"of {doc_id}: remove {'it' if len(dependants) == 1 else 'them'} first"
+        )
+    if doc.source_sha256 is None and not force:
+        raise IngestError(
+            f"{doc_id} was not added by `jumelage add` (its text {doc.path} would be deleted for good): "
+            "pass --force to remove it anyway"
         )
     if len(corpus.documents) == 1:
         raise IngestError(f"{doc_id} is the last document of {corpus.root / MANIFEST_NAME}; a corpus needs one")

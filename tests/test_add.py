@@ -422,3 +422,69 @@ def test_a_second_add_while_the_corpus_is_being_changed_fails_in_one_line(capsys
     )
     assert rc == 0, err
     assert load_corpus(corpus_copy).document("2010-copy-fr") is not None
+
+
+def _vector_index(corpus: Path, target: Path, backend: str) -> Path:
+    from indexer.build import build_index
+    from tests.lifecycle_helpers import HashEncoder
+
+    encoder = HashEncoder()
+    encoder.backend = backend  # type: ignore[attr-defined]
+    build_index(load_corpus(corpus), target, encoder)
+    return target
+
+
+def test_keyword_only_add_over_an_index_with_vectors_is_refused_before_anything_changes(
+    capsys, corpus_copy, tmp_path, passages
+):
+    index = _vector_index(corpus_copy, tmp_path / "index", "onnx")
+    source = _w(tmp_path / "other.txt", "\n\n".join(p.text for p in passages if p.doc_id == "2010-kanazawa-fr") + "\n")
+    before = _tree_digest(corpus_copy, index)
+    rc, _out, err = _add(
+        capsys,
+        corpus_copy,
+        source,
+        "--id",
+        "2010-copy-fr",
+        "--lang",
+        "fr",
+        "--edition",
+        "2",
+        "--index",
+        str(index),
+        "--keyword-only",
+    )
+    assert rc == 2 and err.count("\n") == 1
+    assert "has embeddings" in err and "--keyword-only would drop" in err
+    assert _tree_digest(corpus_copy, index) == before
+
+
+@pytest.mark.parametrize("backend", ["onnx-int8", "torch"])
+def test_add_embeds_with_the_backend_the_index_was_built_with(tmp_path, corpus_copy, backend, monkeypatch):
+    from jumelage.commands.index_update import backend_for
+
+    index = _vector_index(corpus_copy, tmp_path / "index", backend)
+    monkeypatch.delenv("JUMELAGE_EMBEDDING_BACKEND", raising=False)
+    assert backend_for(index, None) == backend  # a running server refuses a generation of another backend
+    assert backend_for(index, "onnx") == "onnx"  # what the user asks for wins
+    assert backend_for(tmp_path / "none", None) is None  # no index yet: the default
+
+
+def test_remove_keeps_a_bundled_text_unless_forced(capsys, corpus_copy):
+    before = _tree_digest(corpus_copy)
+    assert main(["remove", "2012-chartres-ja", "--corpus", str(corpus_copy), "--no-index"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not added by `jumelage add`" in err and "--force" in err
+    assert _tree_digest(corpus_copy) == before
+    assert main(["remove", "2012-chartres-ja", "--corpus", str(corpus_copy), "--no-index", "--force"]) == 0
+    assert "2012-chartres-ja" not in {d.id for d in load_corpus(corpus_copy).documents}
+
+
+def test_the_same_file_twice_under_two_ids_is_refused(capsys, corpus_copy, tmp_path, passages):
+    source = _w(tmp_path / "other.txt", "\n\n".join(p.text for p in passages if p.doc_id == "2010-kanazawa-fr") + "\n")
+    common = ("--lang", "fr", "--edition", "2", "--no-index")
+    assert _add(capsys, corpus_copy, source, "--id", "2010-copy-fr", *common)[0] == 0
+    before = _tree_digest(corpus_copy)
+    rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-again-fr", *common)
+    assert rc == 2 and "already in the corpus as 2010-copy-fr" in err
+    assert _tree_digest(corpus_copy) == before

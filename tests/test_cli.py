@@ -12,7 +12,15 @@ def index_args(keyword_index_dir):
     return ["--index", str(keyword_index_dir)]
 
 
-@pytest.mark.parametrize("command", ["index", "search", "passages", "eval", "serve", "model"])
+def _commands() -> list[str]:
+    from jumelage.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.dest == "command"]
+    return sorted(sub.choices)
+
+
+@pytest.mark.parametrize("command", _commands())
 def test_every_command_has_help(command):
     done = run_cli(command, "--help")
     assert done.returncode == 0 and "usage: jumelage " + command in done.stdout
@@ -29,6 +37,12 @@ def test_search_json_shape(index_args):
 def test_plain_output_is_readable(index_args):
     done = run_cli("search", "Takamatsu", "--mode", "keyword", *index_args)
     assert done.returncode == 0 and "[Takamatsu]" in done.stdout and "<mark>" not in done.stdout
+
+
+def test_plain_output_suggests_a_correction_for_a_misspelt_query(index_args):
+    done = run_cli("search", "tourisne", "--mode", "keyword", *index_args)
+    assert done.returncode == 0, done.stderr
+    assert "did you mean: 'tourisme'?" in done.stdout.splitlines()[1]
 
 
 def test_index_env_variable_is_honoured_and_flag_wins(keyword_index_dir, tmp_path):

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bench.stats import free_port
 from tests.helpers import ROOT, run_cli
 
 ROUTES = (
@@ -75,46 +74,16 @@ HOSTILE_TARGETS = (
 STATUSES: dict[int, int] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(keyword_index_dir):
-    port = _free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "jumelage.cli",
-        "serve",
-        "--index",
-        str(keyword_index_dir),
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--queue",
-        "0",
-        "--header-timeout",
-        "1",
-        "--keep-alive",
-        "1",
-    ]
-    process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"server did not start: {process.stderr.read().decode(errors='replace')[-500:]}")
-        time.sleep(0.2)
-    yield port, Path(keyword_index_dir)
+    from bench.load import serve
+
+    options = ["--workers", "1", "--queue", "0", "--header-timeout", "1", "--keep-alive", "1"]
+    try:
+        process, base_url = serve(Path(keyword_index_dir), startup_timeout=60, extra=options, cwd=ROOT)
+    except RuntimeError as err:
+        pytest.fail(f"server did not start: {err}")
+    yield int(base_url.rsplit(":", 1)[1]), Path(keyword_index_dir)
     process.terminate()
     process.wait(timeout=15)
 
@@ -220,5 +189,5 @@ def test_serve_fails_in_one_line_with_exit_2(keyword_index_dir, server):
     for args in (["--port", "99999"], ["--port", str(port)], ["--host", "no-such-host.invalid"]):
         r = run_cli("serve", "--index", str(keyword_index_dir), *args)
         assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
-    r = run_cli("serve", "--index", str(keyword_index_dir) + "-missing", "--port", str(_free_port()))
+    r = run_cli("serve", "--index", str(keyword_index_dir) + "-missing", "--port", str(free_port()))
     assert r.returncode == 2 and "no index" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -17,7 +17,7 @@ from jumelage.commands.common import (
     print_json,
     progress,
 )
-from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
+from jumelage.commands.index_update import backend_for, check_model, load_encoder, update_index, wants_model
 
 
 def register(sub) -> None:
@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace, locks: ExitStack) -> int:
     aligned = None
     if not args.no_index:
         try:
-            encoder = load_encoder(model)
+            encoder = load_encoder(model, backend_for(target, args.embedding_backend))
             aligned = _align(corpus, args, encoder)
             if aligned is not None:
                 corpus = load_corpus(args.corpus)  # the links are part of the indexed corpus

@@ -10,7 +10,7 @@ from indexer.corpus_edit import corpus_lock
 from indexer.index_format import resolve_index_dir, writer_lock
 from indexer.ingest import apply_removal, plan_removal, restore_removal
 from jumelage.commands.common import add_index_option, add_model_option, progress
-from jumelage.commands.index_update import check_model, load_encoder, update_index, wants_model
+from jumelage.commands.index_update import backend_for, check_model, load_encoder, update_index, wants_model
 
 
 def register(sub) -> None:
@@ -25,6 +25,9 @@ def register(sub) -> None:
     add_index_option(p)
     add_model_option(p)
     p.add_argument("--no-index", action="store_true", help="only update the corpus; run `jumelage index` later")
+    p.add_argument(
+        "--force", action="store_true", help="also remove a document that `jumelage add` did not add (a bundled text)"
+    )
     p.add_argument("--keyword-only", action="store_true", help="update the index without embeddings")
     p.set_defaults(run=run)
 
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, locks: ExitStack) -> int:
-    removal = plan_removal(args.corpus, args.doc_id)
+    removal = plan_removal(args.corpus, args.doc_id, force=args.force)
     target = resolve_index_dir(args.index)
     model = None
     if not args.no_index and wants_model(target, args.keyword_only):
@@ -48,7 +51,7 @@ def _run(args: argparse.Namespace, locks: ExitStack) -> int:
     progress(f"removed {args.doc_id} and {', '.join(str(p) for p in files)} from the corpus")
     if not args.no_index:
         try:
-            update_index(corpus, target, load_encoder(model))
+            update_index(corpus, target, load_encoder(model, backend_for(target, args.embedding_backend)))
         except BaseException:
             restore_removal(removal, manifest, files)
             progress(f"index update failed: {args.doc_id} put back into the corpus")

@@ -72,6 +72,8 @@ def _request(args: argparse.Namespace, overrides: dict | None = None):
 def _plain(response: SearchResponse) -> str:
     """[keyword hit], {closest sentence of a semantic hit}."""
     lines = [f"{response.total} result(s) for {response.query!r} ({response.mode}, {response.took_ms} ms)"]
+    if response.did_you_mean:
+        lines.append(f"did you mean: {response.did_you_mean!r}?")
     for hit in response.hits:
         lines.append(f"{hit.rank:>3}. {hit.passage_id}  {hit.passage.section}  (score {hit.score:.4f})")
         lines.append(f"     {bracket_format(hit.snippet)}")
