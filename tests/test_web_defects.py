@@ -20,6 +20,39 @@ def test_commitments_page_emits_no_inline_style_the_csp_would_block(client):
     assert "--editions" not in STYLE.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+def test_real_commitments_page_with_three_editions_keeps_cards_in_their_columns(tmp_path, capsys):
+    """A third declaration added to a corpus copy: in Chromium, under the real CSP, every card of a
+    timeline row sits in the column of its edition's heading (with 3 editions it fell to 2 columns)."""
+    import shutil
+
+    from jumelage.cli import main
+    from tests.helpers import CORPUS, served_in_thread
+    from web.app import create_app
+
+    corpus, index, text = tmp_path / "corpus", tmp_path / "index", tmp_path / "t.md"
+    shutil.copytree(CORPUS, corpus)
+    text.write_text(
+        "# Déclaration de Takamatsu\n\nNous, réunis à Takamatsu pour les 4èmes Rencontres.\n\n"
+        "## Culture et patrimoine\n\nLes villes signataires, conscientes de la richesse de leur patrimoine, s'engagent à développer les échanges culturels entre leurs musées, leurs écoles d'art et leurs associations, et nous convenons d'organiser chaque année une semaine du patrimoine partagé.\n",
+        encoding="utf-8",
+    )
+    assert main(["index", "--corpus", str(corpus), "--index", str(index), "--keyword-only"]) == 0
+    args = ["--id", "2014-takamatsu-fr", "--lang", "fr", "--index", str(index), "--keyword-only"]
+    assert main(["add", str(text), "--corpus", str(corpus), *args]) == 0, capsys.readouterr().err
+    with served_in_thread(create_app(index, warm_model=False)) as url, chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{url}/commitments")
+        timeline = page.locator("#theme-culture .timeline")
+        heads = [h.bounding_box() for h in timeline.locator(".timeline-edition").all()]
+        assert len(heads) == 3 and len({round(h["y"]) for h in heads}) == 1
+        for head, cell in zip(heads, timeline.locator(".timeline-cell").all(), strict=True):
+            for card in cell.locator(".commitment").all():
+                box = card.bounding_box()
+                assert head["x"] - 1 <= box["x"] < head["x"] + head["width"] and box["y"] > head["y"]
+        assert timeline.locator(".commitment").count() >= 3
+
+
 def _timeline(editions: int) -> str:
     heads = "".join(f'<h3 class="timeline-edition">E{n}</h3>' for n in range(editions))
     cells = "".join(
