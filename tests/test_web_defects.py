@@ -193,3 +193,14 @@ def test_hybrid_side_by_side_is_search_with_a_doc_filter(model_index_dir):
                 assert ("has-hit" in row.split(">", 1)[0]) == bool(ids & found), (query, ids)
         html = client.get("/documents/2012-chartres-fr", params={"q": "tourisme"}).text
         assert '<mark class="sem">' in html  # hits found by meaning: their closest sentence, semantic mark
+
+
+def test_side_by_side_keeps_the_mode_of_the_search_it_came_from(client):
+    """A result links to its declaration with the search's mode; the page searches with that mode."""
+    results = client.get("/", params={"q": "tourisme", "mode": "keyword"}).text
+    assert re.search(r'href="/documents/[^"]*q=tourisme&amp;mode=keyword', results)
+    page = client.get("/documents/2012-chartres-fr", params={"q": "tourisme", "mode": "keyword"}).text
+    assert 'href="/?q=tourisme&amp;mode=keyword"' in page
+    assert client.get("/documents/2012-chartres-fr", params={"q": "tourisme", "mode": "nope"}).status_code == 400
+    # this index has no vectors: a semantic search is refused here as on /api/search
+    assert client.get("/documents/2012-chartres-fr", params={"q": "tourisme", "mode": "semantic"}).status_code == 400

@@ -112,6 +112,7 @@ def _document_page(request: Request, query: str) -> HTMLResponse:
             # Each column's count is the search total for that declaration (/api/search?q=…&doc=…).
             "hit_counts": (columns[0].total, columns[1].total),
             "q": query,
+            "mode": mode if query else None,  # the search's mode, kept by the links back and across
         },
     )
 
