@@ -21,7 +21,8 @@ def test_a_query_marks_both_columns(client, query):
     left, right = (html.count("<mark") for html in _columns(html))
     assert left > 0 and right > 0, (query, left, right)
     counts = dict(re.findall(r'data-count="(left|right)">.*?(\d+)', html, re.S))
-    assert int(counts["left"]) > 0 and int(counts["right"]) > 0
+    for side, doc in (("left", "2010-kanazawa-fr"), ("right", "2010-kanazawa-ja")):  # each column: search's total
+        assert int(counts[side]) == client.get("/api/search", params={"q": query, "doc": doc}).json()["total"]
 
 
 def test_without_a_query_nothing_is_marked_and_no_hit_navigation(client):

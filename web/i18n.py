@@ -36,7 +36,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "hit_prev": ("Occurrence précédente", "前のヒット"),
     "hit_next": ("Occurrence suivante", "次のヒット"),
     "hit_keys": ("touches n / p", "n / p キー"),
-    "hits_in_column": ("occurrences : {n}", "ヒット {n}件"),
+    "hits_in_column": ("résultats : {n}", "ヒット {n}件"),  # the search total for the declaration
     "filters": ("Filtres", "絞り込み"),
     "hits_none": (
         "Aucune occurrence de « {q} » dans ce texte ni dans sa traduction.",
@@ -60,6 +60,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "lang_all": ("Toutes", "すべて"),
     "lang_fr": ("Français", "フランス語"),
     "lang_ja": ("Japonais", "日本語"),
+    # The language facet counts what a click gives: a filter hands each hit over to its aligned
+    # passage, so a passage found in one language also counts in the other (docs/design.md).
+    "lang_fr_via": ("En français (traductions comprises)", "フランス語で（訳文経由を含む）"),
+    "lang_ja_via": ("En japonais (traductions comprises)", "日本語で（訳文経由を含む）"),
+    "lang_facet_note": (
+        "Chaque nombre est celui qu'affiche le clic : un passage trouvé dans une langue compte aussi "
+        "dans l'autre par sa traduction, les nombres ne s'additionnent donc pas.",
+        "各数はクリックしたときの件数です。一方の言語で見つかった箇所は訳文を通じてもう一方の言語でも"
+        "数えるため、合計は「すべて」と一致しません。",
+    ),
     "declaration": ("Déclaration", "宣言"),
     "all_declarations": ("Toutes les déclarations", "すべての宣言"),
     "all_editions": ("Toutes les éditions", "すべての回"),

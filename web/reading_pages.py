@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from search import lookup
+from search.highlight import Mark
 from search.request import check_text
 from web.heavy import run_heavy
 from web.i18n import Labels
-from web.side_by_side import mark_count, semantic_marks, whole_passage_mark, with_marks
+from web.side_by_side import NO_HITS, column_hits, whole_passage_mark, with_marks
 from web.state import AppState, state_of
 from web.templating import labels_for, render
 from web.views import PassageView, all_documents, citations_view, document_view, passage_view, translation_views
@@ -38,23 +39,27 @@ def _query(request: Request) -> str:
     return check_text(raw) if raw.strip() else ""
 
 
-def _row_view(row: lookup.AlignedRow, t: Labels, query: str, sem: dict, top: set[str]) -> RowView:
-    """The row with keyword marks in each language; a hit on one side marks its partners on the other."""
-    left = [passage_view(p, t, query) for p in row.left]
-    right = [passage_view(p, t, query) for p in row.right]
-    hit = any(v.snippet.marked for v in left + right) or any(v.id in top for v in left + right)
+def _row_view(row: lookup.AlignedRow, t: Labels, hits: dict[str, tuple[Mark, ...]]) -> RowView:
+    """The row with the search's hits marked; a hit on one side marks its unmarked partners on the other."""
+    left = [_marked(p, t, hits) for p in row.left]
+    right = [_marked(p, t, hits) for p in row.right]
+    hit = any(v.id in hits for v in left + right)
     if hit:
         left, right = (
             [
-                v
-                if v.snippet.marked
-                else replace(v, snippet=with_marks(v.snippet, sem.get(v.id) or whole_passage_mark(v.snippet)))
+                v if v.snippet.marked else replace(v, snippet=with_marks(v.snippet, whole_passage_mark(v.snippet)))
                 for v in side
             ]
             for side in (left, right)
         )
     scores = [p.alignment_confidence for p in row.left + row.right if p.alignment_confidence is not None]
     return RowView(left, right, hit, min(scores, default=None), any(p.alignment_doubtful for p in row.left + row.right))
+
+
+def _marked(p: lookup.Passage, t: Labels, hits: dict[str, tuple[Mark, ...]]) -> PassageView:
+    """``p`` in full, with the marks search gave it when it is one of the query's results."""
+    view = passage_view(p, t)
+    return replace(view, snippet=with_marks(view.snippet, hits[p.passage_id])) if p.passage_id in hits else view
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,10 @@ def _document_page(request: Request, query: str) -> HTMLResponse:
     state, t = _state(request), labels_for(request)
     doc = lookup.document(state.index, request.path_params["doc_id"])
     left, right, rows = lookup.aligned_rows(state.index, doc.id)
-    sem, top = ({}, set()) if not query else semantic_marks(state, query, [d.id for d in (left, right) if d])
-    views = [_row_view(r, t, query, sem, top) for r in rows]
+    mode = request.query_params.get("mode")
+    columns = [column_hits(state, query, mode, d.id) if query and d else NO_HITS for d in (left, right)]
+    hits = {pid: marks for column in columns for pid, marks in column.marks.items()}
+    views = [_row_view(r, t, hits) for r in rows]
     return render(
         request,
         "document.html",
@@ -102,17 +109,11 @@ def _document_page(request: Request, query: str) -> HTMLResponse:
             "right": document_view(state.index, right, t) if right else None,
             "rows": views,
             "toc": _toc(views),
-            "hit_counts": _hit_counts(views),
+            # Each column's count is the search total for that declaration (/api/search?q=…&doc=…).
+            "hit_counts": (columns[0].total, columns[1].total),
             "q": query,
+            "mode": mode if query else None,  # the search's mode, kept by the links back and across
         },
-    )
-
-
-def _hit_counts(rows: list[RowView]) -> tuple[int, int]:
-    """Marks in the left and right columns."""
-    return (
-        sum(mark_count(p.snippet) for r in rows for p in r.left),
-        sum(mark_count(p.snippet) for r in rows for p in r.right),
     )
 
 

@@ -10,7 +10,17 @@ from starlette.responses import HTMLResponse
 from search import lookup
 from search.errors import BadRequest
 from search.highlight import Snippet
-from search.request import LANGS, MODES, SearchRequest, make_request, parse_flag
+from search.request import (
+    DEFAULT_LIMIT,
+    LANGS,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MODES,
+    SearchRequest,
+    make_request,
+    parse_flag,
+    parse_int,
+)
 from search.results import Scores, SearchHit, SearchResponse
 from web.api import check_request
 from web.chart import hits_chart
@@ -172,6 +182,10 @@ async def search_page(request: Request) -> HTMLResponse:
     p = request.query_params
     try:
         page, size = parse_page(p.get("page")), parse_page_size(p.get("per"))
+        # The page pages with page/per, but a hand-edited URL with the API's offset/limit gets the API's
+        # validation (offset=-5 is a 400 in the interface language, not silently ignored).
+        parse_int(p.get("offset"), "offset", 0, 0, MAX_OFFSET)
+        parse_int(p.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         req = make_request(
             form["q"],
             p.get("mode") or state.default_mode,

@@ -1,49 +1,62 @@
 """Marks of a query in both columns of a side-by-side reading (issue 16, item 2).
 
-Each column is first marked with the keyword analysis of its own language
-(:func:`search.lookup.marked_text`). A French query has no keyword match in
-Japanese (``tourisme`` → 0 marks), so the translation side comes from the
-alignment: a row with a hit on one side is a hit on the other. The partner
-passage is marked at its sentence closest in meaning to the query when the
-index has vectors (the semantic hits of that declaration), else in full.
-The top semantic hits of each declaration (``SEMANTIC_ROWS``) count as hits
-too, so a query with no keyword match still marks the passages it is about.
+A column's hits are the search service's own results for the query restricted
+to that declaration (``doc=``): the same floor and the same total as
+``/api/search?q=…&doc=…``, so the column's count is that total, and each hit
+carries the marks search gives it (keyword matches with search's analysis —
+``touristique``, ``agrotourisme`` for ``tourisme`` —, or, for a hit found by
+meaning only, its sentence closest to the query, with the semantic mark). The
+earlier page marked the 5 best semantic hits of each declaration whatever
+their score, so unrelated passages ("Takamatsu, ville de la créativité" for
+``tourisme``) were marked and scrolled to, and its count (marks, 11 for
+``tourisme`` on Chartres-FR) disagreed with search's 23 results.
+
+A French query has no keyword match in Japanese on a keyword-only index
+(``tourisme`` → 0 results there), so the alignment still carries a hit over:
+the unmarked partner of a hit in the same row gets a semantic-style mark over
+its whole text. These partner marks are not results and are not counted.
 """
 
 from __future__ import annotations
 
-from search.errors import BadRequest
+from dataclasses import dataclass
+
 from search.highlight import Mark, MarkKind, Snippet
-from search.request import make_request
+from search.request import MAX_LIMIT, make_request
+from web.api import check_request
 from web.state import AppState
 
-SEMANTIC_ROWS = 5  # semantic hits per declaration marked without a keyword match: the first screenful
+
+@dataclass(frozen=True)
+class ColumnHits:
+    """The search's results for one declaration: marks by passage id, and its exact total."""
+
+    marks: dict[str, tuple[Mark, ...]]
+    total: int
 
 
-def semantic_marks(state: AppState, query: str, doc_ids: list[str]) -> tuple[dict[str, tuple[Mark, ...]], set[str]]:
-    """Closest-sentence marks of the query's semantic hits in ``doc_ids``, and the top ones.
+NO_HITS = ColumnHits({}, 0)
 
-    Returns
-    -------
-    (marks by passage id, ids of the ``SEMANTIC_ROWS`` best hits of each declaration)
-        Both empty when the index has no vectors or the query is not a valid search.
+
+def column_hits(state: AppState, query: str, mode: str | None, doc_id: str) -> ColumnHits:
+    """What search finds for ``query`` in ``doc_id`` (``mode`` as on the search page: the index's best by default).
+
+    Raises
+    ------
+    BadRequest
+        When the query or the mode is not a valid search on this index (the page says it, 400).
     """
-    if not state.has_vectors or not query:
-        return {}, set()
+    req = make_request(query, mode or state.default_mode, None, doc_id, MAX_LIMIT, 0)
+    check_request(state, req)
+    response = state.service.run(req)
     marks: dict[str, tuple[Mark, ...]] = {}
-    top: set[str] = set()
-    for doc_id in doc_ids:
-        try:
-            response = state.service.run(make_request(query, "semantic", None, doc_id, 100, 0))
-        except BadRequest:
-            return {}, set()
-        for hit in response.hits:
-            kept = tuple(m for m in hit.snippet.marks if m.kind == MarkKind.SEMANTIC)
-            if kept:
-                marks[hit.passage_id] = kept
-                if hit.rank <= SEMANTIC_ROWS:
-                    top.add(hit.passage_id)
-    return marks, top
+    for hit in response.hits:
+        snippet = hit.snippet
+        same_text = snippet.text == hit.passage.text  # marks are offsets into the passage text
+        marks[hit.passage_id] = (snippet.marks if same_text else ()) or whole_passage_mark(
+            Snippet(hit.passage.text, 0, len(hit.passage.text))
+        )
+    return ColumnHits(marks, response.total)
 
 
 def with_marks(snippet: Snippet, marks: tuple[Mark, ...]) -> Snippet:
@@ -59,8 +72,3 @@ def whole_passage_mark(snippet: Snippet) -> tuple[Mark, ...]:
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     return (Mark(start, end, MarkKind.SEMANTIC),) if end > start else ()
-
-
-def mark_count(snippet: Snippet) -> int:
-    """Marks inside the shown window: what the reader can jump between."""
-    return sum(1 for m in snippet.marks if min(m.end, snippet.end) > max(m.start, snippet.start))
