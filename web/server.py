@@ -43,19 +43,6 @@ class ServerLimits:
     limit_concurrency: int = LIMIT_CONCURRENCY
 
 
-def check_port(value: str) -> int:
-    """A TCP port from 0 to 65535 (argparse ``type``); 0 asks the system for a free one."""
-    import argparse
-
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a number from 0 to 65535, not {value[:20]!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be from 0 to 65535 (0: any free port), not {port}")
-    return port
-
-
 def bind(host: str, port: int) -> socket.socket:
     """A socket bound to ``host:port``, ready for uvicorn.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,3 +67,19 @@ def existing_file(value: str) -> Path:
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"{value} is not a readable file")
     return path
+
+
+def whole_number(low: int, high: int | None = None, note: str = "") -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` (to ``high``); a bad value is one line saying what is allowed."""
+    allowed = (f"{low} or more" if high is None else f"from {low} to {high}") + (f" ({note})" if note else "")
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number {allowed}, not {value[:20]!r}") from None
+        if number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {allowed}, not {number}")
+        return number
+
+    return parse

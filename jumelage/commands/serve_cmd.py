@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from indexer.index_format import resolve_index_dir
-from jumelage.commands.common import add_index_option, add_model_option, progress
+from jumelage.commands.common import add_index_option, add_model_option, progress, whole_number
 from search.index_reader import open_index
 
 
 def register(sub) -> None:
     from web.heavy import DEFAULT_QUEUE, DEFAULT_WORKERS
-    from web.server import HEADER_TIMEOUT_S, KEEP_ALIVE_S, LIMIT_CONCURRENCY, check_port
+    from web.server import HEADER_TIMEOUT_S, KEEP_ALIVE_S, LIMIT_CONCURRENCY
 
     p = sub.add_parser(
         "serve",
@@ -21,7 +21,12 @@ def register(sub) -> None:
         "served within a second, without a restart.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=check_port, default=8000, help="port, 0-65535; 0 picks a free one (default: 8000)")
+    p.add_argument(
+        "--port",
+        type=whole_number(0, 65535, "0: any free port"),
+        default=8000,
+        help="port, 0-65535; 0 picks a free one (default: 8000)",
+    )
     # -- hardening (web.server, web.heavy) --------------------------------------------------------
     p.add_argument(
         "--allowed-host",
@@ -33,19 +38,19 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--workers",
-        type=_positive,
+        type=whole_number(1),
         default=DEFAULT_WORKERS,
         help=f"threads for searches and pages (default: {DEFAULT_WORKERS})",
     )
     p.add_argument(
         "--queue",
-        type=_non_negative,
+        type=whole_number(0),
         default=DEFAULT_QUEUE,
         help=f"heavy requests that may wait for a thread; more get 503 (default: {DEFAULT_QUEUE})",
     )
     p.add_argument(
         "--limit-concurrency",
-        type=_positive,
+        type=whole_number(1),
         default=LIMIT_CONCURRENCY,
         help=f"connections and requests at once before a 503 (default: {LIMIT_CONCURRENCY})",
     )
@@ -57,7 +62,7 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--keep-alive",
-        type=_positive,
+        type=whole_number(1),
         default=KEEP_ALIVE_S,
         help=f"seconds an idle connection stays open (default: {KEEP_ALIVE_S})",
     )
@@ -65,16 +70,6 @@ def register(sub) -> None:
     add_model_option(p)
     p.add_argument("--no-reload", action="store_true", help="keep serving the generation opened at start-up")
     p.set_defaults(run=run)
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, not {value[:20]!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, not {number}")
-    return number
 
 
 def _seconds(value: str) -> float:
@@ -85,10 +80,6 @@ def _seconds(value: str) -> float:
     if not 0.1 <= number <= 3600:
         raise argparse.ArgumentTypeError(f"expected 0.1 to 3600 seconds, not {number:g}")
     return number
-
-
-def _non_negative(value: str) -> int:
-    return 0 if value.strip() == "0" else _positive(value)
 
 
 def allowed_hosts(host: str, extra: list[str]) -> list[str]:
