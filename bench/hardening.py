@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.load import percentile, run_load
+from bench.load import percentile, run_load, serve
 
 FR_WORDS = (
     "coopération",
@@ -91,35 +91,6 @@ def new_queries(n: int, seed: int = 7) -> list[str]:
             seen.add(q)
             out.append(q)
     return out
-
-
-def start_server(source: Path, index: Path, port: int, extra: list[str] | None = None) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "jumelage.cli",
-        "serve",
-        "--index",
-        str(index.resolve()),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        *(extra or []),
-    ]
-    process = subprocess.Popen(cmd, cwd=source, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode(errors="replace")[-500:])
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    process.terminate()
-    raise RuntimeError("server did not start")
 
 
 async def _heavy(base: str, seconds: float, clients: int) -> dict:
@@ -207,8 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-heavy", action="store_true", help="skip the /healthz-under-heavy-requests phase")
     p.add_argument("--serve-arg", action="append", default=[], help="extra `jumelage serve` argument (repeatable)")
     args = p.parse_args(argv)
-    process = start_server(args.source, args.index, args.port, args.serve_arg)
-    base = f"http://127.0.0.1:{args.port}"
+    process, base = serve(args.index.resolve(), extra=args.serve_arg, cwd=args.source, port=args.port)
     results: dict = {"rss_start_mb": rss_mb(process.pid)}
     try:
         results["load_average"] = Path("/proc/loadavg").read_text().split()[:3]

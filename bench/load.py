@@ -165,10 +165,15 @@ def run_load(
 
 
 def serve(
-    index: Path, startup_timeout: float = 180, extra: list[str] | None = None, cwd: Path | None = None
+    index: Path,
+    startup_timeout: float = 180,
+    extra: list[str] | None = None,
+    cwd: Path | None = None,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    """Start ``jumelage serve`` (with ``extra`` options) on a free loopback port and wait until /healthz answers."""
-    port = free_port()
+    """Start ``jumelage serve`` (with ``extra`` options, from the checkout ``cwd``) on ``port`` or a free
+    loopback port, and wait until /healthz answers."""
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",
