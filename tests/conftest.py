@@ -33,6 +33,16 @@ def keyword_index_dir(tmp_path_factory, corpus) -> Path:
 
 
 @pytest.fixture(scope="session")
+def keyword_server_url(keyword_index_dir):
+    """A live uvicorn server over the keyword index, shared by the browser tests that need no model."""
+    from tests.helpers import served_in_thread
+    from web.app import create_app
+
+    with served_in_thread(create_app(keyword_index_dir, warm_model=False)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def keyword_service(keyword_index_dir):
     from search.index_reader import open_index
     from search.service import SearchService

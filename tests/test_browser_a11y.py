@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import chromium_browser, served_in_thread
+from tests.helpers import chromium_browser
 
 pytestmark = pytest.mark.slow
 
@@ -49,11 +49,8 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def base_url(keyword_index_dir):
-    from web.app import create_app
-
-    with served_in_thread(create_app(keyword_index_dir, warm_model=False)) as url:
-        yield url
+def base_url(keyword_server_url):
+    return keyword_server_url
 
 
 @pytest.fixture(scope="module")

@@ -79,12 +79,10 @@ def test_each_commitment_sits_under_its_edition_heading(editions):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("query", [None, "tourisme"])
-def test_document_column_headers_sit_at_the_top_of_the_reading_card(keyword_index_dir, query):
+def test_document_column_headers_sit_at_the_top_of_the_reading_card(keyword_server_url, query):
     """No empty bar above the FR/JA headers: they start where the card starts, with or without a query."""
-    from tests.helpers import served_in_thread
-    from web.app import create_app
-
-    with served_in_thread(create_app(keyword_index_dir, warm_model=False)) as url, chromium_browser() as browser:
+    url = keyword_server_url
+    with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{url}/documents/2012-chartres-fr" + (f"?q={query}" if query else ""))
         page.evaluate("window.scrollTo(0, 0)")  # a query scrolls to its first hit
