@@ -112,7 +112,7 @@ def evaluate(service, queries: list[EvalQuery], mode: str) -> dict:
     rows = []
     for q in queries:
         ranked = service.rank(make_request(q.query, mode=mode, limit=CUTOFF))
-        ranking = [store.passages[f.key].passage_id for f in ranked.items[:CUTOFF]]
+        ranking = [store.passages[f.key].passage_id for f in ranked.page(0, CUTOFF)]
         relevant = relevant_units(store, q.anchors)
         rows.append(
             {

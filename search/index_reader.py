@@ -19,6 +19,7 @@ from indexer.index_format import DEFAULT_INDEX_DIR, resolve_index_dir
 from indexer.manifest import IndexManifest, IndexUnusable
 from indexer.passage import STRUCTURAL_KINDS
 from indexer.store import PassageStore
+from search.passage_table import PassageTable
 from search.text import fold
 
 __all__ = ["DEFAULT_INDEX_DIR", "STRUCTURAL_KINDS", "IndexUnusable", "OpenIndex", "open_index", "resolve_index_dir"]
@@ -43,7 +44,7 @@ class OpenIndex:
 
     def warm(self) -> None:
         """Build the lazy caches now (a server at start-up), not during its first phrase query."""
-        _ = self.folded_texts, self.row_of_docnum, self.commitment_rows
+        _ = self.folded_texts, self.row_of_docnum, self.commitment_rows, self.table
 
     @cached_property
     def folded_texts(self) -> list[str]:
@@ -64,6 +65,18 @@ class OpenIndex:
     def commitment_rows(self) -> frozenset[int]:
         """Rows of the passages that hold at least one commitment."""
         return frozenset(self.store.row_of[pid] for pid in self.commitments)
+
+    @cached_property
+    def table(self) -> PassageTable:
+        """Passage attributes as arrays by row (facets, filters, translation pairs), read once."""
+        return PassageTable.of(self.store)
+
+    @cached_property
+    def commitment_mask(self) -> np.ndarray:
+        """Boolean by row: the passage holds at least one commitment."""
+        mask = np.zeros(len(self.store), dtype=bool)
+        mask[list(self.commitment_rows)] = True
+        return mask
 
     @cached_property
     def row_of_docnum(self) -> np.ndarray:

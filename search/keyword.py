@@ -181,17 +181,36 @@ class KeywordSearcher:
             mask = self._masks[key] = np.isin(self.index.row_of_docnum, rows)
         return mask
 
-    def _scored(
+    def _scored_arrays(
         self, parsed: ParsedQuery, window: int | None, langs: set[str] | None, docs: set[str] | None
-    ) -> tuple[list[KeywordHit], int]:
-        """The OR of the query's clauses from cached per-term score arrays (no phrase)."""
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """The OR of the query's clauses from cached per-term score arrays (no phrase): rows, scores, total."""
         searcher = self._searcher()
         parts = [(*self._term_scores.get(searcher, field, term), boost) for field, term, boost in self._clauses(parsed)]
         row_of = self.index.row_of_docnum
         k = len(row_of) if window is None else window
         docnums, scores, total = top_docnums(parts, len(row_of), k, self._allowed(langs, docs))
-        rows = row_of[docnums].tolist()
-        return [KeywordHit(row, score) for row, score in zip(rows, scores.tolist(), strict=True)], total
+        return row_of[docnums], scores, total
+
+    def _scored(
+        self, parsed: ParsedQuery, window: int | None, langs: set[str] | None, docs: set[str] | None
+    ) -> tuple[list[KeywordHit], int]:
+        rows, scores, total = self._scored_arrays(parsed, window, langs, docs)
+        return [KeywordHit(row, score) for row, score in zip(rows.tolist(), scores.tolist(), strict=True)], total
+
+    def search_arrays(
+        self, parsed: ParsedQuery, langs: set[str] | None = None, docs: set[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every hit, as :meth:`search` with no window gives them, as arrays: rows (int64) and scores (float64).
+
+        No :class:`KeywordHit` per match: at 100,000 synthetic passages a common term matches
+        tens of thousands of passages, and the search service only needs the arrays.
+        """
+        if not parsed.phrases:
+            rows, scores, _total = self._scored_arrays(parsed, None, langs, docs)
+            return rows.astype(np.int64, copy=False), scores.astype(np.float64, copy=False)
+        hits, _ = self.search(parsed, None, langs, docs)
+        return np.array([h.row for h in hits], dtype=np.int64), np.array([h.score for h in hits], dtype=np.float64)
 
     def search(
         self, parsed: ParsedQuery, window: int | None, langs: set[str] | None = None, docs: set[str] | None = None

@@ -154,16 +154,23 @@ def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | Non
         return []
     # Score the whole matrix, then pick the rows: gathering a sub-matrix first copies it
     # (150 MB at 100k passages) and costs four times the product itself.
-    scores = vectors @ query.astype(np.float32)
-    if rows is not None:
-        scores = scores[rows]
+    keys, scores = top_rows(vectors @ query.astype(np.float32), k, rows)
+    return [Ranked(key, score) for key, score in zip(keys.tolist(), scores.tolist(), strict=True)]
+
+
+def top_rows(all_scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of ``all_scores`` (one per row; restricted to ``rows``, sorted), best first.
+
+    Returns the rows and their scores (float32). Ties go to the smaller row.
+    """
+    scores = all_scores if rows is None else all_scores[rows]
     k = min(k, len(scores))
     if k <= 0:
-        return []
+        return np.empty(0, np.int64), np.empty(0, np.float32)
     best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     best = best[np.lexsort((best, -scores[best]))]
     keys = best if rows is None else rows[best]
-    return [Ranked(int(key), float(scores[i])) for key, i in zip(keys, best, strict=True)]
+    return keys.astype(np.int64, copy=False), scores[best]
 
 
 class SemanticSearcher:
@@ -189,13 +196,31 @@ class SemanticSearcher:
         floor: np.ndarray | None = None,
     ) -> list[Ranked]:
         """The best ``window`` rows, and beyond them every row whose similarity is ≥ its ``floor`` (one per row)."""
+        keys, scores = self.search_arrays(query_vector, window, langs, docs, floor)
+        return [Ranked(key, score) for key, score in zip(keys.tolist(), scores.tolist(), strict=True)]
+
+    def search_arrays(
+        self,
+        query_vector: np.ndarray,
+        window: int,
+        langs: set[str] | None = None,
+        docs: set[str] | None = None,
+        floor: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` as arrays: rows (int64) and similarities (float32), best first.
+
+        The matrix product is computed once (it was computed twice with a floor: 14 ms
+        each at 100,000 passages).
+        """
         rows = candidate_rows(self.index, langs, docs)
+        if rows is not None and len(rows) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.float32)
+        scores = self.vectors @ query_vector.astype(np.float32)
         if floor is not None:  # take every row that may clear its floor: those above the lowest floor
-            scores = self.vectors @ query_vector.astype(np.float32)
             lowest = float(floor.min() if rows is None else floor[rows].min(initial=np.inf))
             above = int(np.count_nonzero((scores if rows is None else scores[rows]) >= lowest))
             window = max(window, above)
-        return top_k(self.vectors, query_vector, window, rows)
+        return top_rows(scores, window, rows)
 
     def scores_of(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
         if not rows:

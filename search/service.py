@@ -10,7 +10,14 @@ import numpy as np
 from indexer.analysis import analyze
 from indexer.passage import Passage
 from search.errors import BadRequest
-from search.fusion import Fused, Ranked, fair_fusion, keyword_weight, weighted_fusion
+from search.fusion import (
+    Fused,
+    FusedArrays,
+    fair_fusion_arrays,
+    keyword_weight,
+    single_side,
+    weighted_fusion_arrays,
+)
 from search.highlight import (
     Mark,
     MarkKind,
@@ -22,30 +29,55 @@ from search.highlight import (
     whole_text_span,
 )
 from search.index_reader import OpenIndex
-from search.keyword import KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
+from search.keyword import EVIDENCE_HITS, KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
+from search.ranking import ADDED, HOLDING, OTHER, Candidates, collapse_translations, concat, counts, first_in_order
 from search.request import SearchRequest
 from search.results import Scores, SearchHit, SearchResponse
 from search.semantic import EncoderLoader, LazyEncoder, SemanticSearcher, closest_sentence, floor_for, row_floors
 from search.spelling import FEW_MATCHES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RankedList:
-    """Every result of a request in final order, before paging, and what was counted over them."""
+    """Every result of a request, before paging, and what was counted over them.
 
-    items: list[Fused]
-    total: int
+    The results stay arrays (:mod:`search.ranking`): :meth:`page` sorts and
+    builds only the entries asked for.
+    """
+
+    candidates: Candidates
+    results: np.ndarray  #: indices into ``candidates`` of the results, in no particular order
     parsed: ParsedQuery
     query_vector: np.ndarray | None
     keyword_matches: int = 0  #: passages the keyword side matched (drives spelling suggestions)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  #: by declaration, language, edition
     doc_counts: dict[str, int] = field(default_factory=dict)  #: results per declaration before the doc filter
     edition_counts: dict[str, int] = field(default_factory=dict)  #: results per edition before the edition filter
 
+    @property
+    def total(self) -> int:
+        return len(self.results)
 
-def _single_side(hits: list[Ranked], side: str) -> list[Fused]:
-    if side == "keyword":
-        return [Fused(h.key, h.score, h.score, i, None, None) for i, h in enumerate(hits, start=1)]
-    return [Fused(h.key, h.score, None, None, h.score, i) for i, h in enumerate(hits, start=1)]
+    def page(self, offset: int, limit: int) -> list[Fused]:
+        """Results ``offset`` to ``offset + limit`` in final order."""
+        if offset >= self.total or limit <= 0:
+            return []
+        first = first_in_order(self.candidates, self.results, offset + limit)
+        return [self.candidates.item(i) for i in first[offset:].tolist()]
+
+    @property
+    def items(self) -> list[Fused]:
+        """Every result in final order (sorts them all: prefer :meth:`page`)."""
+        return self.page(0, self.total)
+
+
+def _empty_side() -> tuple[np.ndarray, np.ndarray]:
+    return np.empty(0, np.int64), np.empty(0, np.float64)
+
+
+def _top_hits(rows: np.ndarray, scores: np.ndarray, top: int = EVIDENCE_HITS) -> list[KeywordHit]:
+    """The ``top`` best keyword hits as objects: all that :meth:`KeywordSearcher.evidence` reads."""
+    return [KeywordHit(row, score) for row, score in zip(rows[:top].tolist(), scores[:top].tolist(), strict=True)]
 
 
 class SearchService:
@@ -76,49 +108,36 @@ class SearchService:
         return self._semantic
 
     def _keyword_side(
-        self, parsed: ParsedQuery, req: SearchRequest, langs, docs
-    ) -> tuple[list[Ranked], list[KeywordHit]]:
-        """Every keyword match allowed by the filters, and the raw hits in the query's language."""
-        store = self.index.store
+        self, parsed: ParsedQuery, req: SearchRequest, langs
+    ) -> tuple[tuple[np.ndarray, np.ndarray], list[KeywordHit], int]:
+        """Every keyword match allowed by the filters (rows and scores, best first), the best raw
+        hits in the query's language (for :meth:`KeywordSearcher.evidence`) and how many there are."""
         if req.lang is None or req.lang == parsed.lang:
-            hits, _total = self.keyword.search(parsed, None, langs, docs)
-            return [Ranked(h.row, h.score) for h in hits], hits
+            rows, scores = self.keyword.search_arrays(parsed, langs)
+            return (rows, scores), _top_hits(rows, scores), len(rows)
         # A query in one language filtered to the other: match in the query's language,
-        # then hand each hit over to its aligned passages.
-        source_docs = None
-        if docs:
-            source_docs = {t.id for d in docs for t in store.translations_of(d) if t.lang == parsed.lang}
-            if not source_docs:
-                return [], []
-        hits, _ = self.keyword.search(parsed, None, {parsed.lang}, source_docs)
-        mapped: dict[int, float] = {}
-        for hit in hits:
-            for pid in store.passages[hit.row].aligned_passage_ids:
-                row = store.row_of[pid]
-                passage = store.passages[row]
-                if passage.lang == req.lang and (not docs or passage.doc_id in docs):
-                    mapped.setdefault(row, hit.score)
-        return [Ranked(row, score) for row, score in mapped.items()], hits
-
-    def _keyword_blind(self, rows, query_lang: str) -> set[int]:
-        """Rows the keyword side cannot see: other-language passages with no translation in ``query_lang``."""
-        store, blind = self.index.store, set()
-        for row in rows:
-            passage = store.passages[row]
-            if passage.lang != query_lang and not any(
-                (other := store.get(pid)) is not None and other.lang == query_lang
-                for pid in passage.aligned_passage_ids
-            ):
-                blind.add(row)
-        return blind
+        # then hand each hit over to its aligned passages (the first, best, hit of each wins).
+        rows, scores = self.keyword.search_arrays(parsed, {parsed.lang})
+        table = self.index.table
+        owner, partner = table.partners(rows)
+        keep = table.lang_codes[partner] == table.code_of(table.lang_values, req.lang)
+        owner, partner = owner[keep], partner[keep]
+        _, first = np.unique(partner, return_index=True)
+        first.sort()
+        mapped = (partner[first], scores[owner[first]])
+        return mapped, _top_hits(rows, scores), len(rows)
 
     # -- ranking -------------------------------------------------------------------------------
     def rank(self, req: SearchRequest) -> RankedList:
-        """Every result of ``req`` in final order (fusion, floor, phrase filter, translation collapse).
+        """Every result of ``req`` (fusion, floor, phrase filter, translation collapse), and its facets.
 
-        The declaration filter is applied last, to the collapsed list, so the
-        per-declaration counts of the unfiltered list (``doc_counts``) are
+        The declaration filter is applied last, to the collapsed results, so the
+        per-declaration counts of the unfiltered results (``doc_counts``) are
         exactly the totals a click on each declaration gives.
+
+        The results stay arrays (:mod:`search.ranking`); ``tests/search_reference.py``
+        is the same computation over one object per result, and
+        ``tests/test_ranking_reference.py`` checks that both agree.
         """
         store = self.index.store
         if req.doc is not None and store.document(req.doc) is None:
@@ -127,54 +146,69 @@ class SearchService:
         parsed = parse_query(req.query)
         langs = {req.lang} if req.lang else None
 
-        keyword_hits: list[Ranked] = []
-        raw_hits: list[KeywordHit] = []
+        keyword_side, top_hits, keyword_matches = _empty_side(), [], 0
         if req.mode in ("keyword", "hybrid"):
-            keyword_hits, raw_hits = self._keyword_side(parsed, req, langs, None)
-        query_vector, semantic_hits, floor = None, [], None
+            keyword_side, top_hits, keyword_matches = self._keyword_side(parsed, req, langs)
+        query_vector, semantic_side, floor = None, _empty_side(), None
         if req.mode in ("semantic", "hybrid"):
             semantic = self.semantic()
             query_vector = semantic.embed(req.query)
             model = self.index.manifest.model
             floors = floor_for(model.model_id, parsed.lang) if model is not None else None
             floor = row_floors(self.index, floors) if floors is not None else None
-            semantic_hits = semantic.search(query_vector, req.window, langs, None, floor)
+            rows, scores = semantic.search_arrays(query_vector, req.window, langs, None, floor)
+            semantic_side = (rows, scores.astype(np.float64))
 
         if req.mode == "keyword":
-            fused = _single_side(keyword_hits, "keyword")
+            fused = single_side(keyword_side, "keyword")
         elif req.mode == "semantic":
-            fused = _single_side(semantic_hits, "semantic")
+            fused = single_side(semantic_side, "semantic")
         elif req.fusion == "weighted":
-            fused = weighted_fusion(keyword_hits, semantic_hits, req.alpha)
+            fused = weighted_fusion_arrays(keyword_side, semantic_side, req.alpha)
         else:
-            weight = keyword_weight(self.keyword.evidence(parsed, raw_hits))
-            blind = self._keyword_blind({h.key for h in semantic_hits}, parsed.lang)
-            fused = fair_fusion(keyword_hits, semantic_hits, weight, 1.0, keyword_blind=blind)
+            weight = keyword_weight(self.keyword.evidence(parsed, top_hits))
+            blind = self.index.table.keyword_blind(parsed.lang)
+            fused = fair_fusion_arrays(keyword_side, semantic_side, weight, 1.0, keyword_blind=blind)
 
+        alive = np.ones(len(fused), dtype=bool)
         if floor is not None:  # a passage found only by meaning must clear the floor
-            fused = [f for f in fused if f.keyword_rank is not None or (f.semantic or -1.0) >= floor[f.key]]
-        fused = self._phrase_first(fused, req, parsed, langs, None, query_vector)
+            semantic_or_none = np.where(np.isnan(fused.semantic) | (fused.semantic == 0.0), -1.0, fused.semantic)
+            alive = (fused.keyword_rank > 0) | (semantic_or_none >= floor[fused.keys])
+        candidates, alive = self._phrase_first(fused, alive, req, parsed, langs, query_vector)
+        rows = candidates.rows
         if parsed.phrases:
-            fused = self._phrase_filter(fused, parsed.phrases)
+            alive &= self._phrase_rows(parsed.phrases)[rows]
         if req.commitments:  # only passages holding a commitment (a filter, like a phrase)
-            holding = self.index.commitment_rows
-            fused = [f for f in fused if f.key in holding]
+            alive &= self.index.commitment_mask[rows]
+        results = np.flatnonzero(alive)
+        table = self.index.table
         if req.lang is None:
-            fused = self._collapse_translations(fused)
+            results = collapse_translations(candidates, results, table)
         # Each facet is counted with every other filter applied but its own, so each count is the
         # total a click on it gives (the click replaces that filter and keeps the others).
-        editions = {d.id: d.edition for d in store.documents}
-        by_doc = [f for f in fused if req.doc is None or store.passages[f.key].doc_id == req.doc]
-        by_edition = [
-            f for f in fused if req.edition is None or editions.get(store.passages[f.key].doc_id) == req.edition
-        ]
-        doc_counts = self.facets(by_edition)["doc_id"]
-        edition_counts = self.facets(by_doc)["edition"]
-        fused = [f for f in by_doc if req.edition is None or editions.get(store.passages[f.key].doc_id) == req.edition]
-        return RankedList(fused, len(fused), parsed, query_vector, len(raw_hits), doc_counts, edition_counts)
+        in_doc = np.ones(len(table), dtype=bool)
+        if req.doc is not None:
+            in_doc = table.doc_codes == table.code_of(table.doc_values, req.doc)
+        in_edition = np.ones(len(table), dtype=bool)
+        if req.edition is not None:
+            in_edition = table.edition_numbers == req.edition
+        result_rows = rows[results]
+        by_doc = results[in_doc[result_rows]]
+        by_edition = results[in_edition[result_rows]]
+        final = results[in_doc[result_rows] & in_edition[result_rows]]
+        return RankedList(
+            candidates,
+            final,
+            parsed,
+            query_vector,
+            keyword_matches,
+            self._facets(candidates, final),
+            counts(candidates, by_edition, table.doc_codes[rows], table.doc_values),
+            counts(candidates, by_doc, table.edition_codes[rows], table.edition_values),
+        )
 
-    def _phrase_filter(self, fused: list[Fused], phrases: tuple[str, ...]) -> list[Fused]:
-        """Keep passages that contain every quoted phrase, themselves or through an aligned translation."""
+    def _phrase_rows(self, phrases: tuple[str, ...]) -> np.ndarray:
+        """Boolean by row: the passage contains every quoted phrase, itself or through an aligned translation."""
         store = self.index.store
         allowed: set[int] | None = None
         for phrase in phrases:
@@ -186,52 +220,65 @@ class SearchService:
                 if pid in store.row_of
             }
             allowed = rows if allowed is None else allowed & rows
-        return [f for f in fused if f.key in (allowed or set())]
+        mask = np.zeros(len(store), dtype=bool)
+        mask[list(allowed or ())] = True
+        return mask
 
     def _phrase_first(
-        self, fused: list[Fused], req: SearchRequest, parsed: ParsedQuery, langs, docs, query_vector: np.ndarray | None
-    ) -> list[Fused]:
-        """Passages holding the whole query verbatim (folded) go before those that do not."""
-        phrase = whole_query_phrase(req.query)
+        self,
+        fused: FusedArrays,
+        alive: np.ndarray,
+        req: SearchRequest,
+        parsed: ParsedQuery,
+        langs,
+        query_vector: np.ndarray | None,
+    ) -> tuple[Candidates, np.ndarray]:
+        """Passages holding the whole query verbatim (folded) go before those that do not.
+
+        Those the sides did not rank (or the floor dropped) are added after the
+        ranked ones that hold it, by row, scored as the lowest ranked result.
+        """
+        group = np.full(len(fused), OTHER, dtype=np.int8)
         if req.lang not in (None, parsed.lang):
-            return fused
-        rows = self.keyword.rows_containing(phrase, parsed, langs, docs)
+            return Candidates(fused, group), alive
+        rows = self.keyword.rows_containing(whole_query_phrase(req.query), parsed, langs, None)
         if not rows:
-            return fused
-        present = {f.key for f in fused}
-        missing = [row for row in rows if row not in present]
-        if missing:
-            sem = self.semantic().scores_of(query_vector, missing) if query_vector is not None else {}
-            lowest = min((f.score for f in fused), default=0.0)
-            fused = fused + [Fused(row, lowest, None, None, sem.get(row), None) for row in missing]
-        holding = set(rows)
-        return [f for f in fused if f.key in holding] + [f for f in fused if f.key not in holding]
+            return Candidates(fused, group), alive
+        holding = np.zeros(len(self.index.store), dtype=bool)
+        holding[rows] = True
+        group[holding[fused.keys]] = HOLDING
+        present = np.zeros(len(self.index.store), dtype=bool)
+        present[fused.keys[alive]] = True
+        missing = [row for row in rows if not present[row]]
+        if not missing:
+            return Candidates(fused, group), alive
+        sem = self.semantic().scores_of(query_vector, missing) if query_vector is not None else {}
+        lowest = float(fused.score[alive].min()) if alive.any() else 0.0
+        n = len(missing)
+        added = FusedArrays(
+            np.asarray(missing, dtype=np.int64),
+            np.full(n, lowest),
+            np.full(n, np.nan),
+            np.zeros(n, np.int64),
+            np.array([sem.get(row, np.nan) for row in missing], dtype=np.float64),
+            np.zeros(n, np.int64),
+            np.zeros(n),
+            np.zeros(n, np.int64),
+        )
+        both = concat(fused, added)
+        return (
+            Candidates(both, np.concatenate([group, np.full(n, ADDED, dtype=np.int8)])),
+            np.concatenate([alive, np.ones(n, dtype=bool)]),
+        )
 
-    def _collapse_translations(self, fused: list[Fused]) -> list[Fused]:
-        """Keep one passage of each translation pair: the better ranked; the other is shown beside it."""
-        store, seen, out = self.index.store, set(), []
-        for f in fused:
-            passage = store.passages[f.key]
-            if any(pid in seen for pid in passage.aligned_passage_ids):
-                continue
-            seen.add(passage.passage_id)
-            out.append(f)
-        return out
-
-    def facets(self, items: list[Fused]) -> dict[str, dict[str, int]]:
-        """Counts by declaration, language and edition over exactly ``items`` (one pass)."""
-        store = self.index.store
-        editions = {d.id: str(d.edition) for d in store.documents}
-        out: dict[str, dict[str, int]] = {"doc_id": {}, "lang": {}, "edition": {}}
-        for f in items:
-            passage = store.passages[f.key]
-            for facet, value in (
-                ("doc_id", passage.doc_id),
-                ("lang", passage.lang),
-                ("edition", editions.get(passage.doc_id, "")),
-            ):
-                out[facet][value] = out[facet].get(value, 0) + 1
-        return out
+    def _facets(self, candidates: Candidates, idx: np.ndarray) -> dict[str, dict[str, int]]:
+        """Counts by declaration, language and edition over exactly the entries ``idx``."""
+        table, rows = self.index.table, candidates.rows
+        return {
+            "doc_id": counts(candidates, idx, table.doc_codes[rows], table.doc_values),
+            "lang": counts(candidates, idx, table.lang_codes[rows], table.lang_values),
+            "edition": counts(candidates, idx, table.edition_codes[rows], table.edition_values),
+        }
 
     # -- presentation --------------------------------------------------------------------------
     def _snippet(
@@ -297,9 +344,8 @@ class SearchService:
         """Run ``req``: one page of typed results, with the total and facets of all of them."""
         started = time.perf_counter()
         ranked = self.rank(req)
-        page = ranked.items[req.offset : req.offset + req.limit]
+        page = ranked.page(req.offset, req.limit)
         hits = [self.hit(req.offset + i + 1, f, ranked, req.query, req.commitments) for i, f in enumerate(page)]
-        facets = self.facets(ranked.items)
         suggestion = self.keyword.did_you_mean(req.query) if ranked.keyword_matches < FEW_MATCHES else None
         return SearchResponse(
             query=req.query,
@@ -313,7 +359,7 @@ class SearchService:
             offset=req.offset,
             total=ranked.total,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
-            facets=facets,
+            facets=ranked.facets,
             hits=hits,
             facets_any_doc={"doc_id": ranked.doc_counts, "edition": ranked.edition_counts},
             did_you_mean=suggestion,
