@@ -20,7 +20,7 @@ from search.bm25 import PerLanguageBM25F
 from search.fusion import KeywordEvidence
 from search.index_reader import OpenIndex
 from search.request import check_term_count
-from search.term_scores import TermScoreCache, top_docnums
+from search.term_scores import TermScoreCache, read_docs, top_docnums
 from search.text import fold
 
 # Quoted phrases: "…", « … », 「…」, “…”.
@@ -116,6 +116,7 @@ class KeywordSearcher:
         self.index = index
         self._local = threading.local()
         self._term_scores = TermScoreCache()
+        self._term_docs = TermScoreCache(read=read_docs)
         self._masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
 
     def _searcher(self):
@@ -233,21 +234,22 @@ class KeywordSearcher:
             return hits[:window] if window is not None else hits, len(hits)
         return hits, len(results)
 
-    def _docs_with_all(self, field: str, terms: Sequence[str]) -> set[int]:
+    def _docs_with_all(self, field: str, terms: Sequence[str]) -> np.ndarray:
         """Documents holding every term: posting lists intersected here, rarest term first.
 
         Not a Whoosh ``And``: Whoosh builds an AND of n terms as a matcher chain n deep, and
         1,724 distinct kanji overflowed the stack. Flat by construction, and it stops at the
-        first term that leaves nothing.
+        first term that leaves nothing. Each term's documents are read once per index
+        generation (:func:`search.term_scores.read_docs`).
         """
         searcher = self._searcher()
-        found: set[int] | None = None
+        found: np.ndarray | None = None
         for term in sorted(terms, key=lambda t: searcher.doc_frequency(field, t)):
-            docs = set(searcher.docs_for_query(Q.Term(field, term)))
-            found = docs if found is None else found & docs
-            if not found:
-                return set()
-        return found or set()
+            docs = self._term_docs.get(searcher, field, term)[0]
+            found = docs if found is None else found[np.isin(found, docs, assume_unique=True)]
+            if len(found) == 0:
+                break
+        return np.empty(0, np.int64) if found is None else found
 
     def rows_containing(
         self, phrase: str, parsed: ParsedQuery, langs: set[str] | None, docs: set[str] | None
@@ -259,7 +261,7 @@ class KeywordSearcher:
             return []
         docnums = self._docs_with_all(field, terms)
         row_of, folded, passages = self.index.row_of_docnum, self.index.folded_texts, self.index.store.passages
-        rows = sorted(int(row_of[d]) for d in docnums)
+        rows = np.sort(row_of[docnums]).tolist()
         return [
             row
             for row in rows
@@ -290,7 +292,7 @@ class KeywordSearcher:
         if terms:
             field = fields["exact"] or fields["text"]
             docnums = self._docs_with_all(field, list(dict.fromkeys(terms)))
-            candidates = (int(self.index.row_of_docnum[d]) for d in docnums)
+            candidates = iter(self.index.row_of_docnum[docnums].tolist())
         else:  # punctuation or symbols only: read the texts of the phrase's language
             candidates = (int(r) for r in self.index.rows_by_lang.get(lang, ()))
         return {row for row in candidates if folded_phrase in folded[row]}

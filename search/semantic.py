@@ -19,6 +19,10 @@ from search.index_reader import OpenIndex
 QUERY_THREADS = 1
 
 
+# Filters whose candidate rows a semantic searcher keeps (lang × doc combinations; the
+# search service asks for at most three).
+MAX_CACHED_FILTERS = 64
+
 QueryEncoder = Encoder  # the name callers used before the protocol was shared
 EncoderLoader = Callable[[], Encoder]
 
@@ -145,7 +149,9 @@ def candidate_rows(index: OpenIndex, langs: set[str] | None, docs: set[str] | No
         rows = doc_rows if rows is None else np.intersect1d(rows, doc_rows)
     if rows is not None and index.content_rows is not None and len(rows) == len(index.store):
         return None  # nothing filtered out: score the whole matrix without a gather
-    return None if rows is None else np.sort(rows)
+    if rows is None or rows is index.content_rows:  # content_rows is sorted (np.flatnonzero)
+        return rows
+    return np.sort(rows)
 
 
 def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | None = None) -> list[Ranked]:
@@ -158,6 +164,24 @@ def top_k(vectors: np.ndarray, query: np.ndarray, k: int, rows: np.ndarray | Non
     return [Ranked(key, score) for key, score in zip(keys.tolist(), scores.tolist(), strict=True)]
 
 
+def _best_first(scores: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``positions`` sorted by ``scores[positions]`` (float32) high to low, equal scores by position.
+
+    What ``positions[np.lexsort((positions, -scores[positions]))]`` gives, as one
+    sort of 64-bit keys (the score's bits made order-preserving, above the
+    position): with a floor every passage is ranked, and for 100,000 scores this
+    takes 6 ms against 9 ms for the lexsort.
+    """
+    picked = scores[positions]
+    if picked.dtype != np.float32 or len(positions) == 0 or len(scores) >= 2**32 or np.isnan(picked).any():
+        return positions[np.lexsort((positions, -picked))]
+    bits = ((-picked) + np.float32(0.0)).view(np.uint32)  # + 0.0: -0.0 ties with 0.0, as in lexsort
+    ordered = np.where(bits >= np.uint32(0x80000000), ~bits, bits | np.uint32(0x80000000))
+    keys = (ordered.astype(np.uint64) << np.uint64(32)) | positions.astype(np.uint64)
+    keys.sort()
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
 def top_rows(all_scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` best of ``all_scores`` (one per row; restricted to ``rows``, sorted), best first.
 
@@ -168,7 +192,7 @@ def top_rows(all_scores: np.ndarray, k: int, rows: np.ndarray | None = None) -> 
     if k <= 0:
         return np.empty(0, np.int64), np.empty(0, np.float32)
     best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    best = best[np.lexsort((best, -scores[best]))]
+    best = _best_first(scores, best)
     keys = best if rows is None else rows[best]
     return keys.astype(np.int64, copy=False), scores[best]
 
@@ -183,6 +207,16 @@ class SemanticSearcher:
         self.index = index
         self.vectors: np.ndarray = index.vectors
         self.encoder = encoder
+        self._rows: dict[tuple, np.ndarray | None] = {}
+
+    def _candidates(self, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:
+        """:func:`candidate_rows`, kept per filter (sorting 100,000 rows cost 5 ms a search)."""
+        key = (tuple(sorted(langs or ())), tuple(sorted(docs or ())))
+        if key not in self._rows:
+            if len(self._rows) >= MAX_CACHED_FILTERS:
+                self._rows.clear()
+            self._rows[key] = candidate_rows(self.index, langs, docs)
+        return self._rows[key]
 
     def embed(self, text: str) -> np.ndarray:
         return self.encoder.encode_query(text)
@@ -212,7 +246,7 @@ class SemanticSearcher:
         The matrix product is computed once (it was computed twice with a floor: 14 ms
         each at 100,000 passages).
         """
-        rows = candidate_rows(self.index, langs, docs)
+        rows = self._candidates(langs, docs)
         if rows is not None and len(rows) == 0:
             return np.empty(0, np.int64), np.empty(0, np.float32)
         scores = self.vectors @ query_vector.astype(np.float32)

@@ -196,16 +196,19 @@ class SearchService:
         by_doc = results[in_doc[result_rows]]
         by_edition = results[in_edition[result_rows]]
         final = results[in_doc[result_rows] & in_edition[result_rows]]
-        return RankedList(
-            candidates,
-            final,
-            parsed,
-            query_vector,
-            keyword_matches,
-            self._facets(candidates, final),
-            counts(candidates, by_edition, table.doc_codes[rows], table.doc_values),
-            counts(candidates, by_doc, table.edition_codes[rows], table.edition_values),
+        facets = self._facets(candidates, final)
+        # Without a doc (edition) filter, the counts before that filter are the facet itself.
+        doc_counts = (
+            dict(facets["doc_id"])
+            if req.doc is None
+            else counts(candidates, by_edition, table.doc_codes[rows], table.doc_values)
         )
+        edition_counts = (
+            dict(facets["edition"])
+            if req.edition is None
+            else counts(candidates, by_doc, table.edition_codes[rows], table.edition_values)
+        )
+        return RankedList(candidates, final, parsed, query_vector, keyword_matches, facets, doc_counts, edition_counts)
 
     def _phrase_rows(self, phrases: tuple[str, ...]) -> np.ndarray:
         """Boolean by row: the passage contains every quoted phrase, itself or through an aligned translation."""

@@ -39,7 +39,8 @@ class TermScoreCache:
         Bound on the postings held; least recently *added* terms are evicted first.
     """
 
-    def __init__(self, max_postings: int = MAX_CACHED_POSTINGS) -> None:
+    def __init__(self, max_postings: int = MAX_CACHED_POSTINGS, read=None) -> None:
+        self._read = read or _read_scores
         self._arrays: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._held = 0
         self._max = max_postings
@@ -51,7 +52,7 @@ class TermScoreCache:
         found = self._arrays.get(key)
         if found is not None:
             return found
-        arrays = _read_scores(searcher, field, term)
+        arrays = self._read(searcher, field, term)
         with self._lock:
             self._arrays[key] = arrays
             self._held += len(arrays[0])
@@ -85,6 +86,17 @@ def _read_scores(searcher, field: str, term: str) -> tuple[np.ndarray, np.ndarra
         scores.append(scorer.score(matcher))
         matcher.next()
     return np.asarray(ids, np.int64), np.asarray(scores, np.float64)
+
+
+def read_docs(searcher, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """The documents Whoosh finds for ``Term(field, term)`` (and no scores): ``TermScoreCache(read=read_docs)``.
+
+    The exact-phrase rule intersects these for every query; read through Whoosh each time
+    they cost 13 ms of a 57 ms hybrid search at 100,000 synthetic passages.
+    """
+    from whoosh import query as Q
+
+    return np.fromiter(searcher.docs_for_query(Q.Term(field, term)), dtype=np.int64), _EMPTY[1]
 
 
 def top_docnums(

@@ -23,6 +23,7 @@ from search.fusion import (
 )
 from search.ranking import Candidates, collapse_translations, counts, first_in_order, in_order
 from search.request import make_request
+from search.semantic import top_rows
 from search.spelling import FEW_MATCHES
 from tests.search_reference import facets, reference_rank
 
@@ -178,6 +179,19 @@ def test_the_first_entries_and_first_appearances_are_those_of_a_full_sort(entrie
     for i in full.tolist():
         expected["abcd"[codes[i]]] = expected.get("abcd"[codes[i]], 0) + 1
     assert list(counts(c, idx, codes, tuple("abcd")).items()) == list(expected.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 0.5, -0.5, 0.8125, 1.0, -1.0, 0.3, 1e-30, -1e-30]), max_size=60))
+def test_semantic_order_is_the_lexsort_order(values):
+    """Every row ranked (as with a floor): best score first, ties by row, -0.0 tied with 0.0, as the lexsort gave."""
+    scores = np.array(values, dtype=np.float32)
+    rows, got = top_rows(scores, len(scores))
+    expected = np.lexsort((np.arange(len(scores)), -scores))
+    assert rows.tolist() == expected.tolist() and got.tolist() == scores[expected].tolist()
+    subset = np.arange(0, len(scores), 2)
+    rows, _ = top_rows(scores, len(scores), subset)
+    assert rows.tolist() == subset[np.lexsort((subset, -scores[subset]))].tolist()
 
 
 def test_collapse_walks_chains_of_translations_in_order(keyword_service):
