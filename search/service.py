@@ -146,7 +146,8 @@ class SearchService:
         parsed = parse_query(req.query)
         langs = {req.lang} if req.lang else None
 
-        keyword_side, top_hits, keyword_matches = _empty_side(), [], 0
+        keyword_side, keyword_matches = _empty_side(), 0
+        top_hits: list[KeywordHit] = []
         if req.mode in ("keyword", "hybrid"):
             keyword_side, top_hits, keyword_matches = self._keyword_side(parsed, req, langs)
         query_vector, semantic_side, floor = None, _empty_side(), None
