@@ -39,6 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import ModelUnavailable
 
@@ -121,9 +122,9 @@ def export_onnx(model_dir: Path, dest: Path, *, quantized: bool = True, progress
     # Eager attention: the graph of transformers' SDPA path is not recognised by ONNX Runtime's
     # attention fusion (0 of 12 layers fused), the eager one is (12 of 12).
     st = SentenceTransformer(str(model_dir), device="cpu", model_kwargs={"attn_implementation": "eager"})
-    config = st[0].auto_model.config
-    shape = (int(config.num_attention_heads), int(config.hidden_size))
-    module = _pooled_module(st[0].auto_model)
+    transformer: Any = st[0].auto_model
+    shape = (int(transformer.config.num_attention_heads), int(transformer.config.hidden_size))
+    module = _pooled_module(transformer)
     example = st.tokenizer(
         ["query: exemple", "passage: un exemple un peu plus long"], padding=True, return_tensors="pt"
     )
