@@ -33,8 +33,8 @@ test-fast: install
 index: install model
 	$(BIN)/jumelage index --index $(INDEX) --if-stale
 
-# The sentence-transformers folder is the model of record; the ONNX graphs (fp32 and int8) are
-# exported from it for the default onnx embedding backend.
+# The sentence-transformers folder is the model of record; the ONNX graphs (fp32, 4-bit weights, int8)
+# are exported from it for the onnx backends. A changed exporter re-exports (it skips current graphs).
 model: $(MODEL)/modules.json $(ONNX)/jumelage-onnx.json
 
 bench: index
@@ -60,8 +60,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(MODEL)/modules.json: | $(STAMP)
 	$(BIN)/jumelage model build --dest $(MODEL) --cache var/cache
 
-$(ONNX)/jumelage-onnx.json: $(MODEL)/modules.json | $(STAMP)
+$(ONNX)/jumelage-onnx.json: $(MODEL)/modules.json indexer/embedding/onnx_export.py | $(STAMP)
 	$(BIN)/python -m indexer.embedding.onnx_export --model $(MODEL) --dest $(ONNX)
+	touch $@
 
 # The browser tests drive Debian's Chromium (and need a Japanese font for readable screenshots);
 # the export test opens the CSV in LibreOffice Calc; the accessibility test injects axe-core (npm, into var/node).

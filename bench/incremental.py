@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--embedding-backend",
         default=None,
-        help="torch, onnx or onnx-int8 (default: the index default, as `jumelage add` uses)",
+        help="torch, onnx, onnx-q4 or onnx-int8 (default: the index default, as `jumelage add` uses)",
     )
     args = p.parse_args(argv)
     from indexer.embedding.backends import effective_backend, load_encoder

