@@ -212,11 +212,15 @@ class SemanticSearcher:
     def _candidates(self, langs: set[str] | None, docs: set[str] | None) -> np.ndarray | None:
         """:func:`candidate_rows`, kept per filter (sorting 100,000 rows cost 5 ms a search)."""
         key = (tuple(sorted(langs or ())), tuple(sorted(docs or ())))
-        if key not in self._rows:
-            if len(self._rows) >= MAX_CACHED_FILTERS:
-                self._rows.clear()
-            self._rows[key] = candidate_rows(self.index, langs, docs)
-        return self._rows[key]
+        try:
+            return self._rows[key]
+        except KeyError:  # not kept yet (``None`` is a kept value: no filter)
+            pass
+        rows = candidate_rows(self.index, langs, docs)
+        if len(self._rows) >= MAX_CACHED_FILTERS:  # another thread may clear it too: return our own copy
+            self._rows.clear()
+        self._rows[key] = rows
+        return rows
 
     def embed(self, text: str) -> np.ndarray:
         return self.encoder.encode_query(text)
