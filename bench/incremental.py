@@ -100,7 +100,7 @@ class TimedEncoder:
         self.backend = getattr(model, "backend", "torch")  # part of the reuse key: a wrapper must keep it
         self.seconds, self.texts = 0.0, 0
 
-    def encode_passages(self, texts, batch_size: int = 32, show_progress: bool = False):
+    def encode_passages(self, texts, batch_size: int | None = None, show_progress: bool = False):
         started = time.perf_counter()
         try:
             return self.model.encode_passages(texts, batch_size=batch_size, show_progress=False)

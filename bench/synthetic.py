@@ -134,7 +134,9 @@ class ComposedEncoder:
         self.progress = progress
         self.timings: dict[str, float] = {}
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+    def encode_passages(
+        self, texts: list[str], batch_size: int | None = None, show_progress: bool = False
+    ) -> np.ndarray:
         """Vectors of ``texts``, which must be the corpus' passage texts in order."""
         if len(texts) != len(self.corpus.passages) or (texts and texts[0] != self.corpus.passages[0].text):
             raise ValueError("ComposedEncoder only encodes the passages of its own synthetic corpus, in order")

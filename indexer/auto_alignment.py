@@ -47,7 +47,9 @@ _MARKER_LINE = re.compile(r"^@\s", re.MULTILINE)
 
 
 class PassageEncoder(Protocol):
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
+    def encode_passages(
+        self, texts: list[str], batch_size: int | None = None, show_progress: bool = False
+    ) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)

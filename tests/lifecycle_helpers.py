@@ -53,7 +53,7 @@ class HashEncoder:
         self.prompts = {"query": "query: ", "passage": "passage: "}
         self.encoded: list[str] = []
 
-    def encode_passages(self, texts, batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+    def encode_passages(self, texts, batch_size: int | None = None, show_progress: bool = False) -> np.ndarray:
         self.encoded.extend(texts)
         rows = [np.frombuffer(hashlib.sha256(t.encode()).digest()[: self.dimension], dtype=np.uint8) for t in texts]
         matrix = np.array(rows, dtype=np.float32).reshape(len(texts), self.dimension) + 1.0

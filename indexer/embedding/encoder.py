@@ -21,6 +21,8 @@ class Encoder(Protocol):
     dimension: int
     prompts: dict[str, str]
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray: ...
+    def encode_passages(
+        self, texts: list[str], batch_size: int | None = None, show_progress: bool = False
+    ) -> np.ndarray: ...
 
     def encode_query(self, text: str) -> np.ndarray: ...

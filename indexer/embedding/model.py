@@ -41,6 +41,10 @@ def _missing_message(where: str) -> str:
     return f"embedding model not found at {where}: run `make model` (or `jumelage model build`) or set {MODEL_ENV}"
 
 
+# Passages per torch forward pass when indexing (sentence-transformers' default).
+BATCH_SIZE = 32
+
+
 def _thread_count() -> int:
     """Threads for torch: ``$JUMELAGE_THREADS``, else the CPUs this process may use (max 8).
 
@@ -110,14 +114,16 @@ class EmbeddingModel:
         """The Hugging Face tokenizer (for counting tokens: the model truncates at 512)."""
         return self._model.tokenizer
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+    def encode_passages(
+        self, texts: list[str], batch_size: int | None = None, show_progress: bool = False
+    ) -> np.ndarray:
         """Embed passages with the ``passage: `` prompt; returns ``(len(texts), dimension)``."""
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
         vectors = self._model.encode(
             [_nfc(t) for t in texts],
             prompt_name="passage",
-            batch_size=batch_size,
+            batch_size=batch_size or BATCH_SIZE,
             show_progress_bar=show_progress,
             convert_to_numpy=True,
         )

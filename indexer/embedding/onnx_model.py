@@ -37,9 +37,13 @@ from indexer.errors import ModelUnavailable
 
 MAX_TOKENS = 512  # sentence_bert_config.json max_seq_length: longer inputs are truncated, as ST does
 PAD_ID = 1  # XLM-R <pad>
-# Passages per ONNX run when indexing. Batches are formed after sorting by length, so padding
-# stays small; measured (248 bundled passages, 2 threads): 16 → 40/s, 32 → 41/s, 64 → 39/s.
-BATCH_SIZE = 32
+# Passages per ONNX run when indexing: one. On CPU a bigger batch is slower even when sorted by
+# length (its activations, batch × tokens × 1536 floats, no longer fit the core's cache): 248
+# bundled passages, two workers, load 2: onnx-q4 92/s at 1, 78 at 2, 59 at 4, 38 at 32;
+# onnx 81 / 72 / – / 35; onnx-int8 194 at 1, 78 at 32.
+BATCH_SIZE = 1
+# Progress lines while embedding: one per this many passages.
+PROGRESS_EVERY = 640
 
 
 def _session(path: Path, threads: int):
@@ -118,19 +122,21 @@ class OnnxEmbeddingModel:
         return np.asarray(out, dtype=np.float32)
 
     def encode_passages(
-        self, texts: list[str], batch_size: int = BATCH_SIZE, show_progress: bool = False
+        self, texts: list[str], batch_size: int | None = None, show_progress: bool = False
     ) -> np.ndarray:
         """Embed passages with the ``passage: `` prompt; returns ``(len(texts), dimension)``.
 
-        Passages are sorted by length and batched, so a batch pads to similar lengths
-        (the graph's cost grows with batch × longest sequence); rows come back in the
-        caller's order. With several threads, whole batches run side by side, each on
-        one intra-op thread: on the shared 2-core machine two intra-op threads per run
-        wait on each other at every operator whenever another process holds a core.
+        Passages are sorted by length and batched (by one, see :data:`BATCH_SIZE`), so a
+        batch pads to similar lengths; rows come back in the caller's order. With several
+        threads, whole batches run side by side, each on one intra-op thread: on the shared
+        2-core machine two intra-op threads per run wait on each other at every operator
+        whenever another process holds a core (29.9 against 15.7 passages/s with one core
+        busy elsewhere).
         """
         out = np.zeros((len(texts), self.dimension), np.float32)
         if not texts:
             return out
+        batch_size = batch_size or BATCH_SIZE
         prompt = self.prompts["passage"]
         prepared = [prompt + _nfc(t) for t in texts]
         order = np.argsort([len(t) for t in prepared], kind="stable")
@@ -139,18 +145,23 @@ class OnnxEmbeddingModel:
         def run(chosen: np.ndarray) -> None:
             out[chosen] = self._run([prepared[i] for i in chosen])
 
+        every = max(1, PROGRESS_EVERY // batch_size)
+
+        def report(i: int) -> None:
+            if show_progress and i % every == every - 1:
+                done = min((i + 1) * batch_size, len(texts))
+                print(f"embedded {done}/{len(texts)} passages", file=sys.stderr, flush=True)
+
         if self._workers <= 1 or len(batches) <= 1:
             for i, chosen in enumerate(batches):
                 run(chosen)
-                if show_progress and i % 20 == 19:
-                    print(f"embedded {(i + 1) * batch_size}/{len(texts)} passages", file=sys.stderr, flush=True)
+                report(i)
             return out
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="onnx-batch") as pool:
             for i, _ in enumerate(pool.map(run, batches)):
-                if show_progress and i % 20 == 19:
-                    print(f"embedded {(i + 1) * batch_size}/{len(texts)} passages", file=sys.stderr, flush=True)
+                report(i)
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

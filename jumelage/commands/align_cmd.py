@@ -53,7 +53,9 @@ class _LazyEncoder:
         self._name = model
         self._model: EmbeddingModel | None = None
 
-    def encode_passages(self, texts: list[str], batch_size: int = 32, show_progress: bool = False) -> np.ndarray:
+    def encode_passages(
+        self, texts: list[str], batch_size: int | None = None, show_progress: bool = False
+    ) -> np.ndarray:
         if self._model is None:
             from indexer.embedding.model import EmbeddingModel, resolve_model
 
