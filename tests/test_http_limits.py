@@ -151,3 +151,52 @@ def test_405_says_what_is_allowed_and_no_redirect_reflects_the_host(client):
 def test_no_answer_names_an_absolute_path(client, keyword_index_dir):
     body = client.get("/healthz").text + client.get("/api/search", params={"q": "x", "mode": "semantic"}).text
     assert str(keyword_index_dir) not in body and str(keyword_index_dir.resolve()) not in body
+
+
+def test_a_swapped_out_generation_stays_leased_until_the_work_of_a_gone_client_ends(tmp_path, keyword_index_dir):
+    """A client that leaves ends its request, not its thread: the writer must not remove what the thread reads."""
+    import shutil
+    from types import SimpleNamespace
+
+    from indexer import index_format as fmt
+    from web.heavy import run_heavy
+    from web.reload import LiveIndex
+    from web.state import load_state
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(keyword_index_dir, index_dir, ignore=shutil.ignore_patterns("*.lock"))
+    old_name = fmt.read_pointer(index_dir)
+    number = fmt.generation_number(old_name) + 1
+    shutil.copytree(index_dir / old_name, index_dir / fmt.generation_name(number))
+    live = LiveIndex(load_state(index_dir, warm_model=False))
+    pool = HeavyPool(workers=1, queue=0)
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(jumelage_heavy=pool, jumelage_live=live)))
+
+    async def scenario() -> None:
+        started, gate = threading.Event(), threading.Event()
+        state = live.acquire()  # what PinGeneration does when the request arrives
+        request.scope = {"jumelage": state}
+
+        def work() -> int:
+            started.set()
+            gate.wait(10)
+            return len(state.index.store.passages)
+
+        task = asyncio.ensure_future(run_heavy(request, work))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        task.cancel()  # the client went away
+        live.release(state)  # PinGeneration's finally
+        fmt.write_pointer(index_dir, fmt.generation_name(number))
+        assert live.check()  # the new generation is served; the old one is retired
+        assert old_name not in fmt.remove_unused_generations(index_dir, keep=fmt.generation_name(number))
+        gate.set()
+        while pool.admitted:
+            await asyncio.sleep(0.01)
+        assert fmt.remove_unused_generations(index_dir, keep=fmt.generation_name(number)) == [old_name]
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+        live.current.close()

@@ -68,23 +68,37 @@ class HeavyPool:
         with self._lock:
             self._admitted -= 1
 
-    async def run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+    async def run(
+        self, fn: Callable[..., T], *args: object, finished: Callable[[], None] | None = None, **kwargs: object
+    ) -> T:
         """``fn(*args, **kwargs)`` on a pool thread, or :class:`Overloaded` at once when full.
 
         A call whose client went away is dropped if it has not started; one that has started
         finishes and only then frees its place (so the bound holds for the threads' real work).
+        ``finished`` is called once when the call is over (done, failed, dropped or refused),
+        which may be after the awaiting request has ended.
         """
         with self._lock:
             if self._admitted >= self.capacity:
-                raise Overloaded()
-            self._admitted += 1
+                admitted = False
+            else:
+                admitted = True
+                self._admitted += 1
+        if not admitted:
+            if finished is not None:
+                finished()
+            raise Overloaded()
         try:
             future = self._executor.submit(functools.partial(fn, *args, **kwargs))
         except BaseException:
             with self._lock:
                 self._admitted -= 1
+            if finished is not None:
+                finished()
             raise
         future.add_done_callback(self._release)
+        if finished is not None:
+            future.add_done_callback(lambda _future: finished())
         return await asyncio.wrap_future(future)
 
     def shutdown(self) -> None:
@@ -93,6 +107,17 @@ class HeavyPool:
 
 
 async def run_heavy(request, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """Run ``fn`` in the app's heavy pool (see :func:`web.app.create_app`)."""
+    """Run ``fn`` in the app's heavy pool (see :func:`web.app.create_app`).
+
+    The request's index generation (:class:`web.reload.PinGeneration`) stays leased until
+    ``fn`` is over, even when the client goes away first: otherwise a swap could close the
+    generation (its searcher and memory-mapped vectors) under a thread still reading it.
+    """
     pool: HeavyPool = request.app.state.jumelage_heavy
-    return await pool.run(fn, *args, **kwargs)
+    live = getattr(request.app.state, "jumelage_live", None)
+    state = request.scope.get("jumelage")
+    call = functools.partial(fn, *args, **kwargs)
+    if live is None or state is None:
+        return await pool.run(call)
+    live.retain(state)
+    return await pool.run(call, finished=lambda: live.release(state))

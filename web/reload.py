@@ -60,6 +60,17 @@ class LiveIndex:
             self._leases[id(state)] += 1
             return state
 
+    def retain(self, state: AppState) -> None:
+        """One more lease on ``state``, a generation a request already holds (work it hands to a thread).
+
+        The heavy pool's thread may outlive the request (its client went away): the
+        generation must stay open until that thread is done, not until the request ends.
+        """
+        with self._lock:
+            if self._leases[id(state)] <= 0:
+                raise RuntimeError("retain() needs a generation that a request holds")
+            self._leases[id(state)] += 1
+
     def release(self, state: AppState) -> None:
         with self._lock:
             self._leases[id(state)] -= 1
