@@ -27,6 +27,8 @@ from search.text import fold
 _PHRASE = re.compile(r'"([^"]+)"|«\s*([^»]+?)\s*»|「([^」]+)」|“([^”]+)”')
 # Hits whose matched terms measure the keyword side's evidence (see search.fusion.keyword_weight).
 EVIDENCE_HITS = 5
+# Spelling suggestions kept per opened generation (query text -> suggestion); emptied when full.
+MAX_CACHED_SUGGESTIONS = 4096
 _FIELD_BOOSTS = {"text": 1.0, "exact": 0.4, "section": 0.3}
 # The exact field keeps stop words for phrases; as ranked or highlighted terms they are noise.
 _FOLDED_STOP_WORDS = frozenset(t.text for w in FRENCH_STOP_WORDS for t in analyze(w, "fr_exact"))
@@ -118,6 +120,7 @@ class KeywordSearcher:
         self._term_scores = TermScoreCache()
         self._term_docs = TermScoreCache(read=read_docs)
         self._masks: dict[tuple[tuple[str, ...], tuple[str, ...]], np.ndarray] = {}
+        self._suggestions: dict[str, str | None] = {}
 
     def _searcher(self):
         searcher = getattr(self._local, "searcher", None)
@@ -271,10 +274,21 @@ class KeywordSearcher:
         ]
 
     def did_you_mean(self, query: str) -> str | None:
-        """A correction of ``query`` from the index vocabulary (see :mod:`search.spelling`)."""
+        """A correction of ``query`` from the index vocabulary (see :mod:`search.spelling`).
+
+        Kept per generation (the vocabulary does not change under it): a semantic search has
+        no keyword matches, so it asks on every query, and a word the index lacks cost ~5 ms
+        of edit-distance search at 100k passages.
+        """
+        if query in self._suggestions:
+            return self._suggestions[query]
         from search.spelling import suggest
 
-        return suggest(self._searcher(), self.index, query)
+        found = suggest(self._searcher(), self.index, query)
+        if len(self._suggestions) >= MAX_CACHED_SUGGESTIONS:  # another thread may clear it too
+            self._suggestions.clear()
+        self._suggestions[query] = found
+        return found
 
     def rows_with_phrase(self, phrase: str) -> set[int]:
         """Rows whose folded text contains the quoted ``phrase``, in the phrase's own language.
