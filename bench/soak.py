@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.hardening import new_queries, rss_mb, start_server, stop_server
+from bench.hardening import new_queries, rss_mb, stop_server
+from bench.load import serve
 from bench.stats import load_average, machine_info
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -113,14 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--every", type=float, default=10.0, help="seconds between RSS samples")
     p.add_argument("--tolerance", type=float, default=0.10, help="allowed RSS growth after the warm-up (default 0.10)")
-    p.add_argument("--port", type=int, default=18766)
+    p.add_argument("--port", type=int, default=None, help="server port (default: a free one)")
     p.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "soak.json")
     args = p.parse_args(argv)
     if not 0 < args.seconds <= 3600 or not 0 < args.warmup <= 600 or not 1 <= args.concurrency <= 64:
         p.error("--seconds must be in (0, 3600], --warmup in (0, 600], --concurrency in [1, 64]")
-    process = start_server(Path("."), args.index, args.port)
+    process, base = serve(args.index.resolve(), port=args.port)
     try:
-        result = asyncio.run(_run(f"http://127.0.0.1:{args.port}", process.pid, args))
+        result = asyncio.run(_run(base, process.pid, args))
         result = {"machine": machine_info(), "load_average_end": load_average(), **result}
     finally:
         shutdown_s = stop_server(process)
