@@ -9,6 +9,7 @@ in a message are clipped (:func:`echo`), so a 100 kB parameter never comes back 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from search.errors import BadRequest
@@ -139,9 +140,46 @@ def check_doc_id(value: object) -> str | None:
 
 
 def check_edition(value: object) -> int | None:
-    """An edition number as typed (``None`` when absent); an edition no declaration has gives no result."""
+    """An edition number as typed (``None`` when absent); only its shape is checked here.
+
+    Whether the index holds it is :func:`check_in_index`'s question (it needs the index).
+    """
     number = parse_int(value, "edition", 0, 1, MAX_EDITION)
     return number or None
+
+
+def check_in_index(req: SearchRequest, doc_ids: Iterable[str], editions: Iterable[int]) -> None:
+    """Refuse a ``doc`` or an ``edition`` filter the index does not hold, naming those it holds.
+
+    A filter on an absent edition used to answer 0 results (exit 0, HTTP 200), so a
+    typo (``--edition 9``) read as "nothing matches"; an unknown doc was already an error.
+    Both are checked here so the CLI, the API and the pages say the same line.
+
+    Parameters
+    ----------
+    doc_ids
+        The index's document ids.
+    editions
+        The edition numbers of the index's declarations (an edition the corpus lists
+        without a declaration holds no passage: it can only give 0 results).
+    """
+    if req.doc is not None:
+        docs = list(doc_ids)
+        if req.doc not in docs:
+            known = ", ".join(docs)
+            raise InvalidInput(
+                "unknown_doc", f"unknown doc {echo(req.doc)}: use one of {known}", value=echo(req.doc), known=known
+            )
+    if req.edition is not None:
+        held = sorted(set(editions))
+        if req.edition not in held:
+            known = ", ".join(map(str, held))
+            raise InvalidInput(
+                "unknown_edition",
+                f"no declaration of edition {req.edition} in this index: use one of {known}",
+                value=req.edition,
+                known=known,
+            )
 
 
 def _choice(value: object, name: str, allowed: tuple[str, ...], default: str | None) -> str | None:

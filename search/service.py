@@ -9,7 +9,6 @@ import numpy as np
 
 from indexer.analysis import analyze
 from indexer.passage import Passage
-from search.errors import BadRequest
 from search.fusion import (
     Fused,
     FusedArrays,
@@ -31,7 +30,7 @@ from search.highlight import (
 from search.index_reader import OpenIndex
 from search.keyword import EVIDENCE_HITS, KeywordHit, KeywordSearcher, ParsedQuery, parse_query, whole_query_phrase
 from search.ranking import ADDED, HOLDING, OTHER, Candidates, collapse_translations, concat, counts, first_in_order
-from search.request import SearchRequest
+from search.request import SearchRequest, check_in_index
 from search.results import Scores, SearchHit, SearchResponse
 from search.semantic import EncoderLoader, LazyEncoder, SemanticSearcher, closest_sentence, floor_for, row_floors
 from search.spelling import FEW_MATCHES
@@ -140,9 +139,7 @@ class SearchService:
         ``tests/test_ranking_reference.py`` checks that both agree.
         """
         store = self.index.store
-        if req.doc is not None and store.document(req.doc) is None:
-            known = ", ".join(d.id for d in store.documents)
-            raise BadRequest(f"unknown doc {req.doc!r}: use one of {known}")
+        check_in_index(req, (d.id for d in store.documents), (d.edition for d in store.documents))
         parsed = parse_query(req.query)
         langs = {req.lang} if req.lang else None
 

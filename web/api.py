@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from search import lookup
-from search.request import InvalidInput, SearchRequest, echo, make_request
+from search.request import InvalidInput, SearchRequest, check_in_index, make_request
 from web.export import export_response, parse_format
 from web.heavy import run_heavy
 from web.state import AppState, state_of
@@ -44,18 +44,15 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def check_request(state: AppState, req: SearchRequest) -> None:
-    """What only the served index can tell, before any work: a mode it can run, a document it has."""
+    """What only the served index can tell, before any work: a mode it can run, a document and edition it has."""
     if req.mode != "keyword" and not state.has_vectors:
         raise InvalidInput(
             "mode_unavailable",
             f"mode {req.mode} is unavailable: this index was built without embeddings; use mode=keyword",
             mode=req.mode,
         )
-    if req.doc is not None and state.index.store.document(req.doc) is None:
-        known = ", ".join(d.id for d in state.index.store.documents)
-        raise InvalidInput(
-            "unknown_doc", f"unknown doc {echo(req.doc)}: use one of {known}", value=echo(req.doc), known=known
-        )
+    documents = state.index.store.documents
+    check_in_index(req, (d.id for d in documents), (d.edition for d in documents))
 
 
 def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:

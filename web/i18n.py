@@ -200,6 +200,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Déclaration inconnue {value} : choisissez parmi {known}.",
         "不明な宣言 {value}：次から選んでください：{known}。",
     ),
+    "err_unknown_edition": (
+        "Aucune déclaration de l'édition {value} dans cet index : choisissez parmi {known}.",
+        "この索引には第{value}回の宣言がありません。次から選んでください：{known}。",
+    ),
     "err_unknown_choice": (
         "Valeur inconnue {value} pour {name} : utilisez {allowed}.",
         "{name} の値 {value} は使えません。{allowed} のいずれかを使ってください。",

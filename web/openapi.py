@@ -3,8 +3,8 @@
 Every endpoint has an ``operationId``, typed responses (200 and every error it can
 answer) and parameters constrained exactly as :mod:`search.request` checks them, so
 a request valid by the schema is one the server accepts: the ``mode`` choices are
-those the index can run (keyword only without vectors) and ``doc`` lists the index's
-documents. The test suite runs schemathesis against this schema and the app.
+those the index can run (keyword only without vectors), ``doc`` lists the index's
+documents and ``edition`` the editions of its declarations. The test suite runs schemathesis against this schema and the app.
 Objects allow extra properties: fields may be added, never removed or retyped.
 """
 
@@ -208,8 +208,8 @@ def _path(name: str, pattern: str, example: str) -> dict:
     }
 
 
-def build_schema(modes: list[str], doc_ids: list[str]) -> dict:
-    """The OpenAPI 3.0 document for an index offering ``modes`` over ``doc_ids``."""
+def build_schema(modes: list[str], doc_ids: list[str], editions: list[int]) -> dict:
+    """The OpenAPI 3.0 document for an index offering ``modes`` over ``doc_ids`` of ``editions``."""
     search_params = [
         _query(
             "q",
@@ -221,7 +221,9 @@ def build_schema(modes: list[str], doc_ids: list[str]) -> dict:
         _query("lang", {"type": "string", "enum": list(LANGS)}, "only passages in this language"),
         _query("doc", {"type": "string", "enum": doc_ids}, "only passages of this document"),
         _query(
-            "edition", {"type": "integer", "minimum": 1, "maximum": MAX_EDITION}, "only this edition's declarations"
+            "edition",
+            {"type": "integer", "minimum": 1, "maximum": MAX_EDITION, "enum": editions},
+            "only this edition's declarations (another is a 400 naming these)",
         ),
         _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}, "results per page"),
         _query("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "results to skip"),
@@ -348,4 +350,5 @@ async def openapi_schema(request: Request) -> JSONResponse:
     """The OpenAPI description of the JSON endpoints (pages are left out: they are for people)."""
     state = request.app.state.jumelage
     modes = ["hybrid", "keyword", "semantic"] if state.has_vectors else ["keyword"]
-    return JSONResponse(build_schema(modes, [d.id for d in state.index.store.documents]))
+    documents = state.index.store.documents
+    return JSONResponse(build_schema(modes, [d.id for d in documents], sorted({d.edition for d in documents})))
