@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from search.errors import BadRequest
 
@@ -111,6 +112,37 @@ def check_text(value: object, name: str = "query", max_chars: int = MAX_QUERY_CH
             "text_empty", f"the {name} is empty: type one or more words, e.g. mondialisation or 防災", name=name
         )
     return text.strip()
+
+
+def check_query_string(raw: bytes) -> None:
+    """Refuse a URL query string (``a=1&b=2``, as sent) whose percent-decoding is not UTF-8.
+
+    Starlette decodes ``%FF`` to U+FFFD, so ``?q=%FF%FE`` searched for "\ufffd\ufffd"
+    (200, semantic hits) while ``?q=%00`` was already a 400.
+
+    Raises
+    ------
+    BadRequest
+        Naming the parameter, the first byte that is not UTF-8 and its position in the value.
+    """
+    if raw.isascii() and b"%" not in raw:  # nothing percent-encoded: the common case costs one scan
+        return
+    for pair in raw.split(b"&"):  # Starlette (urllib.parse.parse_qsl) splits on & only
+        name, _, value = pair.partition(b"=")
+        for part in (name, value):
+            decoded = unquote_to_bytes(part.replace(b"+", b" "))
+            try:
+                decoded.decode("utf-8")
+            except UnicodeDecodeError as err:
+                label = echo(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
+                raise InvalidInput(
+                    "bad_encoding",
+                    f"the parameter {label} is not UTF-8 text (byte 0x{decoded[err.start]:02X} at position "
+                    f"{err.start + 1}): send valid UTF-8 text",
+                    name=label,
+                    byte=f"{decoded[err.start]:02X}",
+                    position=err.start + 1,
+                ) from None
 
 
 def check_term_count(count: int) -> None:

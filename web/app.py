@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 from web import api, citations_api, commitments_page, errors, reading_pages
 from web.heavy import DEFAULT_QUEUE, DEFAULT_WORKERS, HeavyPool
 from web.openapi import openapi_schema
+from web.query_string import Utf8QueryString
 from web.reload import LiveIndex, PinGeneration
 from web.search_page import search_page
 from web.security import SecurityHeaders
@@ -114,6 +115,7 @@ def create_app(
         Middleware(PinGeneration),
         Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
         Middleware(SecurityHeaders),
+        Middleware(Utf8QueryString),  # innermost: its 400 page has the generation and the headers
     ]
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False))

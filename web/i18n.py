@@ -182,6 +182,12 @@ _LABELS: dict[str, tuple[str, str]] = {
         "{name} contient un caractère invalide (U+{code}) en position {position} : envoyez du texte UTF-8 valide.",
         "{name}の{position}文字目に無効な文字（U+{code}）があります。正しいUTF-8の文字列を送ってください。",
     ),
+    "err_bad_encoding": (
+        "Le paramètre {name} n'est pas du texte UTF-8 (octet 0x{byte} en position {position}) : "
+        "envoyez du texte UTF-8 valide.",
+        "パラメータ {name} がUTF-8の文字列ではありません（{position}バイト目が 0x{byte}）。"
+        "正しいUTF-8の文字列を送ってください。",
+    ),
     "err_text_empty": (
         "{name} est vide : tapez un ou plusieurs mots, par exemple mondialisation ou 防災.",
         "{name}が空です。mondialisation や 防災 のように、1語以上入力してください。",

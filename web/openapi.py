@@ -180,13 +180,17 @@ def _json(description: str, schema: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
+NOT_UTF8 = "The query string is not UTF-8 once percent-decoded: `error` names the parameter."
+
+
 def _errors(*codes: int) -> dict:
     text = {
-        400: "A parameter is missing or invalid: `error` says which and what is allowed.",
+        400: "A parameter is missing, invalid or not UTF-8: `error` says which and what is allowed.",
         404: "No passage or document has this id.",
         503: "Too many requests at once (retry after `Retry-After` seconds) or the index cannot be read.",
     }
-    out = {}
+    # Every route refuses a query string that is not UTF-8 (web.query_string), so every one can answer 400.
+    out = {} if 400 in codes else {"400": _json(NOT_UTF8, "Error")}
     for code in codes:
         out[str(code)] = _json(text[code], "Error")
         if code == 503:
@@ -242,7 +246,7 @@ def build_schema(modes: list[str], doc_ids: list[str], editions: list[int]) -> d
             "get": {
                 "operationId": "healthz",
                 "summary": "Health and index manifest",
-                "responses": {"200": _json("The server is up; `manifest` describes the index.", "Health")},
+                "responses": {"200": _json("The server is up; `manifest` describes the index.", "Health"), **_errors()},
             }
         },
         "/api/search": {
@@ -321,7 +325,7 @@ def build_schema(modes: list[str], doc_ids: list[str], editions: list[int]) -> d
             "get": {
                 "operationId": "listDocuments",
                 "summary": "Every document and edition",
-                "responses": {"200": _json("Documents and editions.", "DocumentList")},
+                "responses": {"200": _json("Documents and editions.", "DocumentList"), **_errors()},
             }
         },
         "/api/documents/{doc_id}": {
