@@ -49,6 +49,8 @@ def test_search_page_with_unknown_edition_is_400_in_the_interface_language(clien
 
 def test_openapi_schema_offers_only_the_held_editions(client):
     (edition,) = [
-        p for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "edition"
+        p
+        for p in client.get("/openapi.json").json()["paths"]["/api/search"]["get"]["parameters"]
+        if p["name"] == "edition"
     ]
     assert edition["schema"]["enum"] == [2, 3]
