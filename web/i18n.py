@@ -82,6 +82,11 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Aucun passage ne correspond à « {q} » en mode {mode}.",
         "「{q}」に一致する箇所はありません（{mode}）。",
     ),
+    "page_past_end": (
+        "La page {page} est au-delà de la dernière page de résultats (page {pages}, {total} passages en tout).",
+        "{page}ページは最後のページ（{pages}ページ目、全{total}件）より後です。",
+    ),
+    "go_to_last_page": ("Aller à la dernière page ({pages})", "最後のページ（{pages}ページ目）へ"),
     "did_you_mean": ("Vouliez-vous dire", "もしかして"),
     "phrase_help": (
         'Entre guillemets, "une expression" est exigée telle quelle dans chaque passage trouvé '

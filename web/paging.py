@@ -28,6 +28,19 @@ class Paging:
         return min(self.total, self.page * self.size)
 
     @property
+    def past_end(self) -> bool:
+        """A page after the last one of a search that has results (``?page=50`` of 5): it shows none.
+
+        The page says so and links to the last page, rather than "no passage matches".
+        """
+        return self.total > 0 and self.page > self.pages
+
+    @property
+    def previous(self) -> int:
+        """The page the "previous" link goes to: from past the end, the last page."""
+        return min(self.page - 1, self.pages)
+
+    @property
     def window(self) -> list[int | None]:
         """Page numbers to link, ``None`` for a gap: 1 … 4 5 [6] 7 8 … 20."""
         wanted = {1, self.pages, *range(self.page - 2, self.page + 3)}
@@ -52,7 +65,7 @@ def parse_page(raw: str | None) -> int:
 
 
 def paging(page: int, total: int, size: int = PAGE_SIZE) -> Paging:
-    """Paging for ``total`` results; a page past the end keeps its number (it just shows nothing)."""
+    """Paging for ``total`` results; a page past the end keeps its number (see :attr:`Paging.past_end`)."""
     return Paging(page, max(1, -(-total // size)), total, size)
 
 

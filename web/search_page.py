@@ -228,6 +228,6 @@ def _results_page(
         edition_counts_all=_all_editions_total(response),
         lang_counts=_lang_counts(state, req, response),
         chart=hits_chart(by_doc, labels),
-        suggestions=_suggestions(form, state, t) if not response.hits else [],
+        suggestions=_suggestions(form, state, t) if not response.total else [],
     )
     return render(request, "search.html", context)
