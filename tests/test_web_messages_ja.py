@@ -23,6 +23,7 @@ BAD = [
     ("/api/search", {**GOOD, "doc": "../x"}),
     ("/api/search", {**GOOD, "edition": "x"}),
     ("/api/search", {**GOOD, "edition": "0"}),
+    ("/api/search", {**GOOD, "edition": "9"}),  # an edition the index does not hold
     ("/api/search", {**GOOD, "limit": "-5"}),
     ("/api/search", {**GOOD, "limit": "many"}),
     ("/api/search", {**GOOD, "offset": "-1"}),
@@ -35,6 +36,7 @@ BAD = [
     ("/", {**GOOD, "page": "0"}),
     ("/", {**GOOD, "per": "7"}),
     ("/", {**GOOD, "edition": "x"}),
+    ("/", {**GOOD, "edition": "9"}),
     ("/", {**GOOD, "lang": "de"}),
     ("/api/quote", {"text": ""}),
     ("/api/quote", {"text": "coopération", "limit": "0"}),
