@@ -1,0 +1,71 @@
+"""What a new user's trial of the command line found: closed pipes, unwritable targets, ignored options."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer.corpus import load_corpus
+from tests.helpers import CORPUS, ROOT
+
+TAKAMATSU = (
+    "# Déclaration de Takamatsu\n\nNous, réunis à Takamatsu pour les 4èmes Rencontres, rappelons la "
+    "déclaration de Kanazawa.\n\n- Nous nous engageons à coopérer.\n"
+)
+
+
+@pytest.fixture()
+def workspace(tmp_path, keyword_index_dir) -> tuple[Path, Path]:
+    """A copy of the corpus and of its keyword index, for commands that write."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copytree(keyword_index_dir, index, symlinks=True)
+    return corpus, index
+
+
+def _run_with_stderr_closed(*args: str) -> tuple[int, str]:
+    """``jumelage ARGS 2>&1 | head -1`` without the shell: stderr's reader is gone before the first line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jumelage.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None and proc.stdout is not None
+    proc.stderr.close()
+    out = proc.stdout.read()
+    return proc.wait(timeout=300), out
+
+
+def _indexed_documents(index: Path) -> set[str]:
+    from indexer.index_format import read_manifest
+
+    return set(read_manifest(index).documents)
+
+
+def test_remove_with_a_closed_stderr_still_removes_the_document(workspace):
+    corpus, index = workspace
+    rc, out = _run_with_stderr_closed(
+        "remove", "2012-chartres-ja", "--force", "--corpus", str(corpus), "--index", str(index), "--keyword-only"
+    )
+    assert (rc, out) == (0, "removed 2012-chartres-ja\n")
+    assert "2012-chartres-ja" not in {d.id for d in load_corpus(corpus).documents}
+    assert not (corpus / "ja" / "2012-chartres.txt").exists()
+    assert "2012-chartres-ja" not in _indexed_documents(index)
+
+
+def test_add_with_a_closed_stderr_still_adds_the_document(workspace, tmp_path):
+    corpus, index = workspace
+    source = tmp_path / "takamatsu.md"
+    source.write_text(TAKAMATSU, encoding="utf-8")
+    rc, out = _run_with_stderr_closed(
+        "add", str(source), "--id", "2014-takamatsu-fr", "--lang", "fr", "--corpus", str(corpus), "--index", str(index)
+    )
+    assert rc == 0 and out.startswith("added 2014-takamatsu-fr:")
+    assert "2014-takamatsu-fr" in {d.id for d in load_corpus(corpus).documents}
+    assert "2014-takamatsu-fr" in _indexed_documents(index)
