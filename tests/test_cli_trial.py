@@ -69,3 +69,22 @@ def test_add_with_a_closed_stderr_still_adds_the_document(workspace, tmp_path):
     assert rc == 0 and out.startswith("added 2014-takamatsu-fr:")
     assert "2014-takamatsu-fr" in {d.id for d in load_corpus(corpus).documents}
     assert "2014-takamatsu-fr" in _indexed_documents(index)
+
+
+UNWRITABLE = Path("/proc/jumelage-test")  # exists on Linux; even root cannot create a folder in /proc
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["model", "build", "--dest", str(UNWRITABLE)], "--dest"),
+        (["index", "--keyword-only", "--index", str(UNWRITABLE)], "--index"),
+    ],
+)
+def test_a_target_no_folder_can_be_created_in_is_one_line_naming_the_flag(capsys, args, flag):
+    from jumelage.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(UNWRITABLE) in err and f"choose another path with {flag}" in err

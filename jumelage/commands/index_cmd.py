@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             progress(f"index at {target} is up to date")
             return 0
         progress(f"rebuilding {target}: {reason}")
-    check_writable_target(target, "index directory")  # before loading the model, not after
+    check_writable_target(target, "index directory", flag="--index")  # before loading the model, not after
     encoder = None
     if not args.keyword_only:
         from indexer.embedding.backends import load_encoder
