@@ -88,3 +88,12 @@ def test_a_target_no_folder_can_be_created_in_is_one_line_naming_the_flag(capsys
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(UNWRITABLE) in err and f"choose another path with {flag}" in err
+
+
+def test_the_first_build_says_it_builds_rather_than_reporting_a_missing_index(capsys, tmp_path):
+    from jumelage.cli import main
+
+    index = tmp_path / "index"
+    assert main(["index", "--keyword-only", "--if-stale", "--index", str(index)]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == f"jumelage: building {index} (no index there yet)"
