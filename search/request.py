@@ -252,6 +252,13 @@ def make_request(
         ) from None
     if not 0.0 <= alpha_f <= 1.0:  # NaN fails this too
         raise InvalidInput("alpha", f"alpha must be between 0 and 1, got {echo(alpha)}", value=echo(alpha))
+    if alpha not in (None, "") and fusion_s != "weighted":  # rrf has no weight: the alpha asked for would do nothing
+        raise InvalidInput(
+            "alpha_without_weighted",
+            f"alpha {echo(alpha)} weighs keyword against meaning only in weighted fusion: "
+            "add fusion=weighted (--fusion weighted) or leave alpha out",
+            value=echo(alpha),
+        )
     return SearchRequest(
         text,
         mode_s,

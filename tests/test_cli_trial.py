@@ -97,3 +97,58 @@ def test_the_first_build_says_it_builds_rather_than_reporting_a_missing_index(ca
     assert main(["index", "--keyword-only", "--if-stale", "--index", str(index)]) == 0
     first = capsys.readouterr().err.splitlines()[0]
     assert first == f"jumelage: building {index} (no index there yet)"
+
+
+def _one_line_error(capsys, args: list[str]) -> str:
+    from jumelage.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("jumelage: error: ")
+    return err
+
+
+def test_a_query_given_with_batch_is_refused_not_dropped(capsys, keyword_index_dir, tmp_path):
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"id": "q1", "query": "tourisme"}\n', encoding="utf-8")
+    err = _one_line_error(capsys, ["search", "séisme", "--batch", str(batch), "--index", str(keyword_index_dir)])
+    assert "not both" in err and "'séisme'" in err
+
+
+@pytest.mark.parametrize("fusion", [[], ["--fusion", "rrf"]])
+def test_alpha_without_weighted_fusion_is_refused_not_ignored(capsys, keyword_index_dir, fusion):
+    args = ["search", "tourisme", "--mode", "keyword", "--alpha", "0.2", *fusion, "--index", str(keyword_index_dir)]
+    assert "--fusion weighted" in _one_line_error(capsys, args)
+
+
+def test_alpha_with_weighted_fusion_is_accepted():
+    from search.request import make_request
+
+    assert make_request("tourisme", fusion="weighted", alpha="0.2").alpha == 0.2
+    assert make_request("tourisme").alpha == 0.5  # left out: the default, whatever the fusion
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "encoding", "message"),
+    [
+        ("t.txt", "\ufeff" + TAKAMATSU, "bogus", "unknown encoding 'bogus'"),  # the BOM used to win silently
+        ("t.md", TAKAMATSU, "base64", "unknown encoding 'base64'"),  # a codec, but bytes to bytes
+        ("t.docx", None, "cp1252", "leave --encoding out"),  # DOCX has its own: cp1252 did nothing
+    ],
+)
+def test_an_encoding_that_cannot_apply_is_refused_before_anything_changes(
+    capsys, tmp_path, passages, name, content, encoding, message
+):
+    from tests.renderings import render_docx
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    source = tmp_path / name
+    if content is None:
+        render_docx([p for p in passages if p.doc_id == "2010-kanazawa-fr"][:5], source)
+    else:
+        source.write_text(content, encoding="utf-8")
+    before = (corpus / "declarations.toml").read_bytes()
+    args = ["add", str(source), "--id", "2014-t-fr", "--lang", "fr", "--corpus", str(corpus), "--no-index"]
+    assert message in _one_line_error(capsys, [*args, "--encoding", encoding])
+    assert (corpus / "declarations.toml").read_bytes() == before
