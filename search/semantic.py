@@ -40,14 +40,31 @@ def query_encoder_loader(
     """
 
     def load() -> Encoder:
-        from indexer.embedding.backends import explicit_backend, load_encoder, resolve_backend
+        from indexer.embedding.backends import load_encoder, resolve_backend
 
-        asked = explicit_backend(backend)
-        if asked and index_backend and asked != index_backend:
-            raise IndexUnusable(_backend_mismatch(index_backend, asked))
+        asked = check_asked_backend(backend, index_backend)
         return load_encoder(model, asked or resolve_backend(None, index_backend), threads=QUERY_THREADS)
 
     return load
+
+
+def check_asked_backend(backend: str | None, index_backend: str | None) -> str | None:
+    """The backend asked for (flag, then ``$JUMELAGE_EMBEDDING_BACKEND``), refused if unknown or not the index's.
+
+    ``serve`` calls it before it starts, so a mismatch is one line and exit 2 rather than a
+    server whose semantic side fails after start-up.
+
+    Raises
+    ------
+    JumelageError
+        An unknown backend name, or another backend than the index was built with.
+    """
+    from indexer.embedding.backends import explicit_backend
+
+    asked = explicit_backend(backend)
+    if asked and index_backend and asked != index_backend:
+        raise IndexUnusable(_backend_mismatch(index_backend, asked))
+    return asked
 
 
 def check_encoder(model: ModelInfo | None, encoder: Encoder) -> None:

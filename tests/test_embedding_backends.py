@@ -164,3 +164,29 @@ def test_q4_graph_stores_exactly_the_weights_of_the_model_of_record(onnx_dir):
         assert np.allclose(got, want, rtol=1e-3, atol=1e-6), name
         checked += 1
     assert checked == 12 * 6  # query, key, value, attention output, intermediate, output in each of 12 layers
+
+
+def test_an_unknown_backend_in_the_environment_is_named_as_unknown_not_as_a_mismatch(monkeypatch):
+    from search.semantic import check_asked_backend
+
+    monkeypatch.setenv(BACKEND_ENV, "bogus")
+    with pytest.raises(JumelageError, match=r"unknown embedding backend 'bogus' in \$JUMELAGE_EMBEDDING_BACKEND"):
+        check_asked_backend(None, "onnx-q4")
+    monkeypatch.delenv(BACKEND_ENV)
+    assert check_asked_backend(None, "onnx-q4") is None
+    assert check_asked_backend("onnx-q4", "onnx-q4") == "onnx-q4"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_serve_with_another_backend_than_the_index_exits_2_before_serving(model_index_dir, monkeypatch, how):
+    from indexer.index_format import read_manifest
+
+    built = read_manifest(model_index_dir).model
+    assert built is not None
+    other = "torch" if built.backend != "torch" else "onnx"
+    args = ["serve", "--index", str(model_index_dir), "--port", "0"]
+    env = {BACKEND_ENV: other} if how == "environment" else {}
+    done = run_cli(*args, *(["--embedding-backend", other] if how == "flag" else []), env=env)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0, done.stderr
+    assert f"built with embedding backend {built.backend!r}" in done.stderr

@@ -41,8 +41,17 @@ def resolve_backend(flag: str | None, fallback: str | None = None) -> str:
 
 
 def explicit_backend(flag: str | None) -> str | None:
-    """The backend the user asked for (flag, then environment), or ``None``."""
-    return flag or os.environ.get(BACKEND_ENV) or None
+    """The backend the user asked for (flag, then environment), or ``None``.
+
+    Raises
+    ------
+    ModelUnavailable
+        For a name that is not one of :data:`BACKENDS` (a flag is checked by argparse; the
+        environment is not).
+    """
+    if flag:
+        return resolve_backend(flag)
+    return resolve_backend(None) if os.environ.get(BACKEND_ENV) else None
 
 
 def effective_backend(model: str | Path | None, backend: str | None = None) -> str:

@@ -7,6 +7,7 @@ import argparse
 from indexer.index_format import resolve_index_dir
 from jumelage.commands.common import add_index_option, add_model_option, progress, whole_number
 from search.index_reader import open_index
+from search.semantic import check_asked_backend
 
 
 def register(sub) -> None:
@@ -99,7 +100,12 @@ def run(args: argparse.Namespace) -> int:
     index_dir = resolve_index_dir(args.index)
     # Fail now, in one line and exit 2, rather than inside the server's start-up: sha256 of every
     # file, as the server's own start-up does (a same-size corruption is caught here too).
-    open_index(index_dir, verify="full").close()
+    opened = open_index(index_dir, verify="full")
+    try:
+        if opened.manifest.model is not None:  # a keyword-only index ignores the backend
+            check_asked_backend(args.embedding_backend, opened.manifest.model.backend)
+    finally:
+        opened.close()
     sock = server.bind(args.host, args.port)  # a bad address or a port in use: one line, exit 2
     app = create_app(
         index_dir,
