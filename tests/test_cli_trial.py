@@ -71,6 +71,22 @@ def test_add_with_a_closed_stderr_still_adds_the_document(workspace, tmp_path):
     assert "2014-takamatsu-fr" in _indexed_documents(index)
 
 
+def test_a_reader_that_leaves_stdout_early_is_a_quiet_success(keyword_index_dir):
+    """``jumelage passages --json | head -1``: exit 0 and no "Exception ignored" on stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jumelage.cli", "passages", "--json", "--index", str(keyword_index_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("{")
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=300)
+    assert (proc.returncode, err) == (0, "")
+
+
 UNWRITABLE = Path("/proc/jumelage-test")  # exists on Linux; even root cannot create a folder in /proc
 
 
