@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -137,11 +138,27 @@ def test_alpha_without_weighted_fusion_is_refused_not_ignored(capsys, keyword_in
     assert "--fusion weighted" in _one_line_error(capsys, args)
 
 
-def test_alpha_with_weighted_fusion_is_accepted():
-    from search.request import make_request
+def test_alpha_without_weighted_fusion_on_a_batch_line_is_that_lines_error(capsys, keyword_index_dir, tmp_path):
+    from jumelage.cli import main
 
-    assert make_request("tourisme", fusion="weighted", alpha="0.2").alpha == 0.2
-    assert make_request("tourisme").alpha == 0.5  # left out: the default, whatever the fusion
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '{"id": "a", "query": "tourisme", "alpha": 0.2}\n'
+        '{"id": "b", "query": "tourisme", "alpha": 0.2, "fusion": "weighted"}\n',
+        encoding="utf-8",
+    )
+    assert main(["search", "--batch", str(batch), "--mode", "keyword", "--index", str(keyword_index_dir)]) == 2
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["id"] == "a" and "weighted fusion" in first["error"]
+    assert second["id"] == "b" and "error" not in second
+
+
+def test_alpha_with_weighted_fusion_or_left_out_is_accepted():
+    from search.request import check_alpha_applies
+
+    check_alpha_applies("weighted", "0.2")
+    check_alpha_applies(None, None)  # left out: the default, whatever the fusion
+    check_alpha_applies("rrf", "")
 
 
 @pytest.mark.parametrize(

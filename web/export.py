@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -75,7 +75,20 @@ def _all_hits(state: AppState, req: SearchRequest) -> tuple[int, list[SearchHit]
     hits: list[SearchHit] = []
     offset, total = 0, None
     while total is None or (offset < total and offset <= MAX_OFFSET):
-        page = state.service.run(replace(req, limit=MAX_LIMIT, offset=offset))  # req is validated; offset bounded
+        page = state.service.run(
+            make_request(
+                req.query,
+                req.mode,
+                req.lang,
+                req.doc,
+                MAX_LIMIT,
+                offset,
+                req.fusion,
+                req.alpha,
+                req.commitments,
+                req.edition,
+            )
+        )
         total = page.total
         hits.extend(page.hits)
         if not page.hits:
