@@ -49,6 +49,34 @@ _ORDINAL_FR = {
     10: "dixièmes",
 }
 _OPENING_PASSAGES = 6
+_MONTHS_FR = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("janvier",),
+            ("février", "fevrier"),
+            ("mars",),
+            ("avril",),
+            ("mai",),
+            ("juin",),
+            ("juillet",),
+            ("août", "aout"),
+            ("septembre",),
+            ("octobre",),
+            ("novembre",),
+            ("décembre", "decembre"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+# The signing line: "Fait à Chartres, le 30 août 2012" / "Fait le 13 mai 2010, à Kanazawa" /
+# "2012年8月30日、シャルトル（フランス）にて作成". Only that line: a declaration cites other dates
+# (earlier meetings, "11 mars 2011") that are not its own.
+_SIGNED_FR = re.compile(
+    r"^\s*fait\b[^\n]{0,80}?\ble\s+(1er|\d{1,2})\s+(" + "|".join(_MONTHS_FR) + r")\s+(\d{4})", re.IGNORECASE
+)
+_SIGNED_JA = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[^\n]{0,40}?(?:作成|署名|採択)")
 
 
 class IngestError(CorpusError):
@@ -109,6 +137,28 @@ def _status(status: str | None, translation_of: str | None) -> str:
     if status not in STATUS_ALIASES:
         raise IngestError(f"bad --status {status!r}: use official or working-translation")
     return STATUS_ALIASES[status]
+
+
+def signed_date(passages: list[Passage], lang: str) -> str | None:
+    """The date of the declaration's signing line (``YYYY-MM-DD``), or ``None`` when it has none.
+
+    ``add`` takes it as the document's date when ``--date`` is not given (it used the edition's
+    first day: 2010-05-12 for a declaration "Fait le 13 mai 2010"). The last signing line wins.
+    """
+    found: str | None = None
+    for passage in passages:
+        for line in passage.text.splitlines():
+            match = (_SIGNED_FR if lang == "fr" else _SIGNED_JA).search(line)
+            if not match:
+                continue
+            if lang == "fr":
+                day = 1 if match.group(1) == "1er" else int(match.group(1))
+                month, year = _MONTHS_FR[match.group(2).lower()], int(match.group(3))
+            else:
+                year, month, day = (int(g) for g in match.groups())
+            if 1 <= day <= 31:
+                found = f"{year:04d}-{month:02d}-{day:02d}"
+    return found
 
 
 def _year(date: str | None) -> int | None:
@@ -215,6 +265,9 @@ def plan_addition(
         assert new_edition is not None
         default_city, default_country = str(new_edition["city"]), str(new_edition["country"])
         default_date = str(new_edition["year"])
+    signed = signed_date(passages, lang)
+    if signed is not None and signed[:4] == default_date[:4]:  # the text's own date, if it is the edition's year
+        default_date = signed
     entry = {
         "id": doc_id,
         "title": title or next((p.text for p in passages if p.kind == "title"), passages[0].text)[:200],

@@ -101,7 +101,9 @@ def test_french_renderings_give_the_bundled_passages(capsys, corpus_copy, tmp_pa
     score = agreement([p.text for p in bundled], [p.text for p in got])
     assert score >= THRESHOLDS[kind], f"{doc_id} as {kind}: {score:.1%}"
     assert all(estimate_tokens(p.text) <= MAX_TOKENS for p in got)
-    assert load_corpus(corpus_copy).document("x-fr").edition == (2 if doc_id.startswith("2010") else 3)
+    added, bundled_doc = load_corpus(corpus_copy).document("x-fr"), load_corpus(corpus_copy).document(doc_id)
+    assert added.edition == (2 if doc_id.startswith("2010") else 3)
+    assert added.date == bundled_doc.date  # read from the signing line, not the edition's first day
 
 
 @pytest.mark.parametrize("doc_id", JAPANESE)
@@ -488,3 +490,20 @@ def test_the_same_file_twice_under_two_ids_is_refused(capsys, corpus_copy, tmp_p
     rc, _out, err = _add(capsys, corpus_copy, source, "--id", "2010-again-fr", *common)
     assert rc == 2 and "already in the corpus as 2010-copy-fr" in err
     assert _tree_digest(corpus_copy) == before
+
+
+def test_the_signing_line_gives_the_date_and_other_dates_do_not():
+    from indexer.ingest import signed_date
+    from indexer.passage import Passage
+
+    def doc(lang: str, *lines: str) -> list[Passage]:
+        return [Passage("x", lang, i, "paragraph", "", line, 0, len(line)) for i, line in enumerate(lines)]
+
+    fr = doc(
+        "fr", "Réunis du 28 au 31 août 2012.", "après les événements du 11 mars 2011,", "Fait à Tours, le 1er juin 2016"
+    )
+    assert signed_date(fr, "fr") == "2016-06-01"
+    assert signed_date(doc("fr", "Fait le 13 mai 2010 à Kanazawa, Japon."), "fr") == "2010-05-13"
+    assert signed_date(doc("fr", "Le 13 mai 2010, nous avons décidé."), "fr") is None
+    assert signed_date(doc("ja", "2011年3月11日の出来事", "2016年6月1日、トゥールにて作成。"), "ja") == "2016-06-01"
+    assert signed_date(doc("ja", "2011年3月11日の出来事の後"), "ja") is None

@@ -149,7 +149,11 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Alignement automatique incertain (confiance {c}) : à vérifier",
         "自動対応付けが不確か（信頼度 {c}）：要確認",
     ),
-    "hits_marked": ("Les occurrences de « {q} » sont surlignées.", "「{q}」の該当箇所を強調表示しています。"),
+    # Hybrid and semantic hits are marked at their closest sentence, which may not hold the words.
+    "hits_marked": (
+        "Les passages qui répondent à « {q} » sont surlignés : les mots trouvés, ou la phrase la plus proche par le sens.",
+        "「{q}」に該当する箇所を強調表示しています（一致した語、または意味の最も近い文）。",
+    ),
     "clear_highlight": ("Retirer le surlignage", "強調を解除"),
     "passages_count": ("{n} passages", "{n}箇所"),
     "passages_header": ("Passages", "箇所数"),

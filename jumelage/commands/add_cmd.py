@@ -42,7 +42,12 @@ def register(sub) -> None:
     p.add_argument(
         "--country", metavar="C", help="country of a new edition (default: France for odd editions, Japon for even)"
     )
-    p.add_argument("--date", metavar="YYYY-MM-DD", help="date of the declaration (default: the edition's)")
+    p.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="date of the declaration (default: its signing line, "
+        "'Fait le 13 mai 2010' / '2010年5月13日…作成', when in the edition's year; else the edition's)",
+    )
     p.add_argument("--translation-of", metavar="ID", help="the document this one translates")
     p.add_argument(
         "--status",
