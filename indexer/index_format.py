@@ -106,6 +106,10 @@ class IndexBusy(IndexUnusable):
     """Another process is writing this index."""
 
 
+class NoIndex(IndexUnusable):
+    """Nothing was ever built at this path (as opposed to an index that is damaged or outdated)."""
+
+
 def reindex_hint(index_dir: Path) -> str:
     return f"run `jumelage index --index {index_dir}`"
 
@@ -293,7 +297,7 @@ def current_generation_dir(index_dir: Path) -> Path:
             raise IndexUnusable(f"index at {index_dir} has the old single-folder layout: {reindex_hint(index_dir)}")
         if index_dir.is_dir() and any(generation_number(e.name) is not None for e in index_dir.iterdir()):
             raise IndexUnusable(f"index damaged: {index_dir}/{POINTER_FILE} is missing; {reindex_hint(index_dir)}")
-        raise IndexUnusable(f"no index at {index_dir}: build one with `jumelage index --index {index_dir}`")
+        raise NoIndex(f"no index at {index_dir}: build one with `jumelage index --index {index_dir}`")
     return index_dir / name
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 
 from jumelage import commands
 from jumelage.errors import USER_ERRORS
+from jumelage.pipes import guarded_streams
 
 PROG = "jumelage"
 
@@ -27,6 +27,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; progress that cannot be written is dropped (see :mod:`jumelage.pipes`)."""
+    with guarded_streams() as stdout:
+        try:
+            return _main(argv)
+        except BrokenPipeError:
+            if stdout.broken:  # `jumelage passages --json | head`: the reader of the answer left, nothing is wrong
+                return 0
+            raise
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
@@ -35,9 +46,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return run(args)
-    except BrokenPipeError:  # `jumelage passages --json | head`: the reader left, nothing is wrong
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     except USER_ERRORS as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2

@@ -288,6 +288,28 @@ def parse_int(value: object, name: str, default: int, low: int, high: int) -> in
     return number
 
 
+def check_alpha_applies(fusion: object, alpha: object) -> None:
+    """Refuse an ``alpha`` given without weighted fusion: rrf has no weight, so it would do nothing.
+
+    Called by the command line (``search``, each ``--batch`` line), not by :func:`make_request`:
+    over HTTP the OpenAPI schema documents ``alpha`` and ``fusion`` as independent parameters
+    (a query parameter cannot state a dependency on another), and schemathesis rightly fails a
+    server that refuses a request its schema allows.
+
+    Raises
+    ------
+    InvalidInput
+        ``alpha_without_weighted``, naming the value and the two ways out.
+    """
+    if alpha not in (None, "") and (fusion or "rrf") != "weighted":
+        raise InvalidInput(
+            "alpha_without_weighted",
+            f"alpha {echo(alpha)} weighs keyword against meaning only in weighted fusion: "
+            'add --fusion weighted (in a --batch line, "fusion": "weighted") or leave alpha out',
+            value=echo(alpha),
+        )
+
+
 def make_request(
     query: object,
     mode: object = None,

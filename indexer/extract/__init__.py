@@ -74,6 +74,19 @@ def _check_content_matches(data: bytes, fmt: str, path: Path) -> None:
             raise ExtractError(f"{path} is {what}, not {fmt} text; give it the {suffix} extension")
 
 
+def _check_encoding_applies(encoding: str, fmt: str, path: Path) -> None:
+    """An ``encoding`` must be a text encoding, and only a text format has one to override (PDF and DOCX
+    carry their own): either mistake was silently ignored before, and the file added as if it were right."""
+    from indexer.extract.text import check_encoding
+
+    check_encoding(encoding, path)
+    if fmt not in ("txt", "md", "html"):
+        raise ExtractError(
+            f"{path} is {fmt.upper()}, which records its own encoding: leave --encoding out "
+            "(it applies to .txt, .md and .html files)"
+        )
+
+
 def extract(path: Path | str, encoding: str | None = None) -> Extracted:
     """Read ``path`` and return its text in the normalizer's shape.
 
@@ -96,6 +109,8 @@ def extract(path: Path | str, encoding: str | None = None) -> Extracted:
     if not path.is_file():
         raise ExtractError(f"{path}: not a regular file")
     fmt = detect_format(path)
+    if encoding is not None:
+        _check_encoding_applies(encoding, fmt, path)
     try:
         data = path.read_bytes()
     except OSError as err:

@@ -52,6 +52,28 @@ def _guess(data: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
+def check_encoding(encoding: str, path: Path) -> None:
+    """Refuse a name that is not a text encoding Python knows (``bogus``; ``base64`` is a codec, not one).
+
+    Checked for every format before anything else, so that ``--encoding bogus``
+    is an error even where the BOM or the file's own charset would have won.
+
+    Raises
+    ------
+    ExtractError
+        Naming the value and an example of a good one.
+    """
+    try:
+        codecs.lookup(encoding)
+        b"a".decode(encoding)  # LookupError for bytes-to-bytes codecs (base64, zlib, rot13); b"" is let through
+    except UnicodeDecodeError:  # a real text encoding that one byte does not complete (utf-16)
+        pass
+    except LookupError:
+        raise ExtractError(
+            f"unknown encoding {encoding!r} for {path}: use a Python codec name such as cp1252 or shift_jis"
+        ) from None
+
+
 def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
     """Decode a text file: a BOM wins, then ``encoding``, then strict UTF-8.
 
@@ -65,12 +87,7 @@ def decode_text(data: bytes, path: Path, encoding: str | None = None) -> str:
         if data.startswith(bom):
             return normalize_newlines(data.decode(codec, errors="strict"))
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ExtractError(
-                f"unknown encoding {encoding!r} for {path}: use a Python codec name such as cp1252 or shift_jis"
-            ) from None
+        check_encoding(encoding, path)
         try:
             return normalize_newlines(data.decode(encoding))
         except UnicodeDecodeError as err:

@@ -14,6 +14,9 @@ from indexer.index_format import resolve_index_dir
 from indexer.manifest import IndexUnusable
 from jumelage.commands.common import add_index_option, add_model_option, progress
 
+FIRST_BUILD = "no index there yet"
+"""The reason :func:`staleness` gives for a path with no index: said as "building", not as an error to fix."""
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -59,9 +62,11 @@ def _requested_model(name: str | None, backend: str | None = None) -> tuple[str,
 def staleness(
     target: Path, checksum: str, keyword_only: bool, model: str | None, backend: str | None = None
 ) -> str | None:
-    """Why the index at ``target`` must be rebuilt, or None when it is current."""
+    """Why the index at ``target`` must be rebuilt (:data:`FIRST_BUILD` when there is none), or None when it is current."""
     try:
         generation = fmt.open_generation(target, verify="sizes")
+    except fmt.NoIndex:
+        return FIRST_BUILD
     except IndexUnusable as err:
         return str(err)
     generation.release()
@@ -91,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
         if reason is None:
             progress(f"index at {target} is up to date")
             return 0
-        progress(f"rebuilding {target}: {reason}")
-    check_writable_target(target, "index directory")  # before loading the model, not after
+        progress(f"building {target} ({reason})" if reason == FIRST_BUILD else f"rebuilding {target}: {reason}")
+    check_writable_target(target, "index directory", flag="--index")  # before loading the model, not after
     encoder = None
     if not args.keyword_only:
         from indexer.embedding.backends import load_encoder

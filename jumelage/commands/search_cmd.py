@@ -11,7 +11,7 @@ from jumelage.commands.common import add_index_option, add_model_option, existin
 from jumelage.errors import USER_ERRORS
 from search.errors import BadRequest
 from search.highlight import bracket_format
-from search.request import FUSIONS, MODES, echo, make_request
+from search.request import FUSIONS, MODES, check_alpha_applies, echo, make_request
 from search.results import SearchResponse
 
 
@@ -36,8 +36,8 @@ def register(sub) -> None:
     p.add_argument("--edition", help="only passages of this edition's declarations, e.g. 3")
     p.add_argument("--limit", default="10", help="results per page, 1-1000 (default: 10)")
     p.add_argument("--offset", default="0", help="results to skip, for paging (default: 0)")
-    p.add_argument("--fusion", default="rrf", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
-    p.add_argument("--alpha", default="0.5", help="keyword weight of weighted fusion, 0-1 (default: 0.5)")
+    p.add_argument("--fusion", help=f"hybrid fusion: {' or '.join(FUSIONS)} (default: rrf)")
+    p.add_argument("--alpha", help="keyword weight of weighted fusion (with --fusion weighted), 0-1 (default: 0.5)")
     p.add_argument(
         "--commitments",
         action="store_true",
@@ -57,6 +57,7 @@ def register(sub) -> None:
 
 def _request(args: argparse.Namespace, overrides: dict | None = None):
     o = overrides or {}
+    check_alpha_applies(o.get("fusion", args.fusion), o.get("alpha", args.alpha))
     return make_request(
         o.get("query", args.query),
         o.get("mode", args.mode),
@@ -136,6 +137,11 @@ def _run_batch(args: argparse.Namespace, service) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.batch is not None and args.query is not None:  # the batch's lines carry the queries: QUERY would be dropped
+        raise BadRequest(
+            f"give a QUERY or --batch {args.batch}, not both: put {echo(args.query)} on a line of the batch file, "
+            "or leave --batch out"
+        )
     if args.batch is None:
         request = _request(args)  # validate before opening the index or loading a model
     service = open_service(args)
