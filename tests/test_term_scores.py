@@ -85,6 +85,17 @@ def test_cache_evicts_the_oldest_terms_beyond_its_bound(searcher):
     assert cache.get(whoosh_searcher, "text_fr", term) is not first  # read again
 
 
+def test_terms_the_index_lacks_count_against_the_bound_too(searcher):
+    """Never-repeated queries bring new words the index lacks: the cache must not grow with them."""
+    from search.term_scores import ENTRY_COST
+
+    cache = TermScoreCache(max_postings=ENTRY_COST * 10)
+    whoosh_searcher = searcher._searcher()
+    for i in range(200):
+        assert len(cache.get(whoosh_searcher, "text_fr", f"absent{i}zz")[0]) == 0
+    assert len(cache) <= 10
+
+
 def test_top_docnums_sums_boosted_clauses_and_breaks_ties_by_docnum():
     parts = [(np.array([0, 2, 5]), np.array([1.0, 2.0, 1.0]), 1.0), (np.array([5, 3]), np.array([2.0, 1.0]), 0.5)]
     docnums, scores, total = top_docnums(parts, 6, 2)
