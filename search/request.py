@@ -9,10 +9,11 @@ in a message are clipped (:func:`echo`), so a 100 kB parameter never comes back 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
+from indexer.corpus import Document
 from search.errors import BadRequest
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -180,7 +181,7 @@ def check_edition(value: object) -> int | None:
     return number or None
 
 
-def check_in_index(req: SearchRequest, doc_ids: Iterable[str], editions: Iterable[int]) -> None:
+def check_in_index(req: SearchRequest, documents: Sequence[Document]) -> None:
     """Refuse a ``doc`` or an ``edition`` filter the index does not hold, naming those it holds.
 
     A filter on an absent edition used to answer 0 results (exit 0, HTTP 200), so a
@@ -189,21 +190,19 @@ def check_in_index(req: SearchRequest, doc_ids: Iterable[str], editions: Iterabl
 
     Parameters
     ----------
-    doc_ids
-        The index's document ids.
-    editions
-        The edition numbers of the index's declarations (an edition the corpus lists
-        without a declaration holds no passage: it can only give 0 results).
+    documents
+        The index's declarations (``store.documents``). An edition the corpus lists
+        without a declaration holds no passage: it can only give 0 results, so it is refused too.
     """
     if req.doc is not None:
-        docs = list(doc_ids)
+        docs = [d.id for d in documents]
         if req.doc not in docs:
             known = ", ".join(docs)
             raise InvalidInput(
                 "unknown_doc", f"unknown doc {echo(req.doc)}: use one of {known}", value=echo(req.doc), known=known
             )
     if req.edition is not None:
-        held = sorted(set(editions))
+        held = sorted({d.edition for d in documents})
         if req.edition not in held:
             known = ", ".join(map(str, held))
             raise InvalidInput(

@@ -138,8 +138,7 @@ class SearchService:
         is the same computation over one object per result, and
         ``tests/test_ranking_reference.py`` checks that both agree.
         """
-        store = self.index.store
-        check_in_index(req, (d.id for d in store.documents), (d.edition for d in store.documents))
+        check_in_index(req, self.index.store.documents)
         parsed = parse_query(req.query)
         langs = {req.lang} if req.lang else None
 

@@ -51,8 +51,7 @@ def check_request(state: AppState, req: SearchRequest) -> None:
             f"mode {req.mode} is unavailable: this index was built without embeddings; use mode=keyword",
             mode=req.mode,
         )
-    documents = state.index.store.documents
-    check_in_index(req, (d.id for d in documents), (d.edition for d in documents))
+    check_in_index(req, state.index.store.documents)
 
 
 def _search_json(state: AppState, req: SearchRequest) -> JSONResponse:
