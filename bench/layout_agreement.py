@@ -22,6 +22,8 @@ from indexer.extract.html import html_text
 from indexer.extract.text import markdown_text
 from indexer.normalize import normalize_document
 from tests.renderings import (
+    FRENCH_DOCS,
+    JAPANESE_DOCS,
     agreement,
     render_docx,
     render_html,
@@ -30,9 +32,6 @@ from tests.renderings import (
     render_pdf,
     render_wrapped,
 )
-
-FRENCH = ("2010-kanazawa-fr", "2012-chartres-fr")
-JAPANESE = ("2010-kanazawa-ja", "2012-chartres-ja")
 
 
 def _score(file: Path, lang: str, expected) -> float:
@@ -50,7 +49,7 @@ def table(corpus_dir: Path) -> list[tuple[str, str, float]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        for doc in FRENCH:
+        for doc in FRENCH_DOCS:
             mine = [p for p in passages if p.doc_id == doc]
             text = render_wrapped(mine, 80)
             (tmp / "a.txt").write_text(text, encoding="utf-8")
@@ -63,7 +62,7 @@ def table(corpus_dir: Path) -> list[tuple[str, str, float]]:
                 (doc, "txt-80", _score(tmp / "a.txt", "fr", mine)),
                 (doc, "crlf-bom-80", _score(tmp / "b.txt", "fr", mine)),
             ]
-        for doc in JAPANESE:
+        for doc in JAPANESE_DOCS:
             mine = [p for p in passages if p.doc_id == doc]
             (tmp / "j.txt").write_text(render_japanese_wrapped(mine, 40), encoding="utf-8")
             rows += [
@@ -78,11 +77,11 @@ def widths(corpus_dir: Path) -> list[tuple[int, list[float]]]:
     out = []
     for width in (60, 66, 72, 76, 80, 85, 90, 100):
         scores = []
-        for doc in FRENCH:
+        for doc in FRENCH_DOCS:
             mine = [p for p in passages if p.doc_id == doc]
             got = normalize_document(render_wrapped(mine, width), "x", "fr")
             scores.append(agreement([p.text for p in mine], [p.text for p in got]))
-        for doc in JAPANESE:
+        for doc in JAPANESE_DOCS:
             mine = [p for p in passages if p.doc_id == doc]
             got = normalize_document(render_japanese_wrapped(mine, width // 2), "x", "ja")
             scores.append(agreement([p.text for p in mine], [p.text for p in got]))
@@ -96,7 +95,7 @@ def main() -> None:
     parser.add_argument("--widths", action="store_true", help="wrapped text at several widths instead")
     args = parser.parse_args()
     if args.widths:
-        print("width  " + "  ".join(FRENCH + JAPANESE))
+        print("width  " + "  ".join(FRENCH_DOCS + JAPANESE_DOCS))
         for width, scores in widths(Path(args.corpus)):
             print(f"{width:5d}  " + "  ".join(f"{s:6.1%}" for s in scores))
         return

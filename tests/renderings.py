@@ -15,6 +15,9 @@ FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/opentype/ipaf
 LATIN_FONT = "DejaVuSans.ttf"
 LATIN_BOLD = "DejaVuSans-Bold.ttf"
 JAPANESE_FONT = "ipag.ttf"
+# The bundled declarations the renderings are made from, by language.
+FRENCH_DOCS = ("2010-kanazawa-fr", "2012-chartres-fr")
+JAPANESE_DOCS = ("2010-kanazawa-ja", "2012-chartres-ja")
 
 
 def font(name: str) -> Path | None:

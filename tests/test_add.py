@@ -17,6 +17,8 @@ from indexer.passage_length import MAX_TOKENS, estimate_tokens
 from jumelage.cli import main
 from tests.helpers import CORPUS
 from tests.renderings import (
+    FRENCH_DOCS,
+    JAPANESE_DOCS,
     LATIN_FONT,
     agreement,
     font,
@@ -27,9 +29,6 @@ from tests.renderings import (
     render_pdf,
     render_wrapped,
 )
-
-FRENCH = ("2010-kanazawa-fr", "2012-chartres-fr")
-JAPANESE = ("2010-kanazawa-ja", "2012-chartres-ja")
 
 
 @pytest.fixture()
@@ -91,7 +90,7 @@ THRESHOLDS = {"pdf": 0.95, "docx": 0.95, "html": 0.95, "md": 0.95, "txt": 0.90, 
 
 
 @pytest.mark.parametrize("kind", ["pdf", "docx", "html", "md", "txt", "crlf-bom"])
-@pytest.mark.parametrize("doc_id", FRENCH)
+@pytest.mark.parametrize("doc_id", FRENCH_DOCS)
 def test_french_renderings_give_the_bundled_passages(capsys, corpus_copy, tmp_path, passages, doc_id, kind):
     bundled = [p for p in passages if p.doc_id == doc_id]
     file = _render(kind, bundled, tmp_path)
@@ -106,7 +105,7 @@ def test_french_renderings_give_the_bundled_passages(capsys, corpus_copy, tmp_pa
     assert added.date == bundled_doc.date  # read from the signing line, not the edition's first day
 
 
-@pytest.mark.parametrize("doc_id", JAPANESE)
+@pytest.mark.parametrize("doc_id", JAPANESE_DOCS)
 def test_japanese_wrapped_at_40_without_blank_lines(capsys, corpus_copy, tmp_path, passages, doc_id):
     bundled = [p for p in passages if p.doc_id == doc_id]
     file = tmp_path / "ja.txt"
