@@ -187,7 +187,7 @@ def fuse(source: Path, target: Path, shape: tuple[int, int]) -> dict[str, int]:
     counts = {k: int(v) for k, v in model.get_fused_operator_statistics().items() if v}
     # Weights in <target>.data, as _save_external writes them (memory-mapped by ONNX Runtime).
     model.save_model_to_file(str(target), use_external_data_format=True, all_tensors_to_one_file=True)
-    os.chmod(target.with_name(_data_name(target.name)), 0o644)
+    _readable_data(target)
     return counts
 
 
@@ -218,7 +218,12 @@ def _save_external(source: Path, target: Path) -> None:
         location=_data_name(target.name),
         size_threshold=1024,
     )
-    os.chmod(target.with_name(_data_name(target.name)), 0o644)  # onnx writes it 0600; a server may run as another user
+    _readable_data(target)
+
+
+def _readable_data(graph: Path) -> None:
+    """Let every user read ``graph``'s weights file: onnx writes it 0600, and a server may run as another user."""
+    os.chmod(graph.with_name(_data_name(graph.name)), 0o644)
 
 
 def quantize_q4(source: Path, target: Path, shape: tuple[int, int], *, progress: Progress = print) -> dict[str, int]:
